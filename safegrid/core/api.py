@@ -1,0 +1,95 @@
+"""Shared API pieces: pagination and the error format {code, field, message}."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ServiceError
+from .roles import role_may
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _flatten(detail, field=None):
+    """DRF ValidationError detail -> list of {code, field, message}."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = key if key != "non_field_errors" else None
+            out += _flatten(value, f"{field}.{name}" if field and name else (name or field))
+        return out
+    if isinstance(detail, list):
+        out = []
+        for item in detail:
+            out += _flatten(item, field)
+        return out
+    code = getattr(detail, "code", "invalid") or "invalid"
+    return [{"code": code, "field": field, "message": str(detail)}]
+
+
+_GENERIC = {
+    exceptions.NotAuthenticated: ("not_authenticated", "未登录或登录已过期，请先登录。"),
+    exceptions.AuthenticationFailed: ("authentication_failed", "身份凭据无效。"),
+    exceptions.PermissionDenied: ("permission_denied", "您没有执行该操作的权限。"),
+    exceptions.NotFound: ("not_found", "对象不存在或不在您的辖区内。"),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "不支持该请求方法。"),
+    exceptions.Throttled: ("throttled", "请求过于频繁，请稍后再试。"),
+    exceptions.ParseError: ("parse_error", "请求内容无法解析。"),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的内容类型。"),
+}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        first = errors[0] if errors else {"code": "invalid", "field": None, "message": _("输入有误。")}
+        response.data = {**first, "errors": errors}
+        response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+    for cls, (code, message) in _GENERIC.items():
+        if isinstance(exc, cls):
+            response.data = {"code": code, "field": None, "message": message}
+            return response
+    response.data = {"code": getattr(exc, "default_code", "error"), "field": None,
+                     "message": str(getattr(exc, "detail", exc))}
+    return response
+
+
+ACTION_OF = {"list": "view", "retrieve": "view", "create": "change", "update": "change",
+             "partial_update": "change", "destroy": "change"}
+
+
+class RestrictedViewMixin:
+    """Every API queryset goes through `restrict(user, action)`; out of scope means 404.
+
+    A role that may not perform the action at all gets 403 before any lookup.
+    """
+
+    def scope_action(self):
+        return ACTION_OF.get(self.action, getattr(self, "extra_scope_actions", {}).get(self.action, "view"))
+
+    def get_queryset(self):
+        return self.queryset.all().restrict(self.request.user, self.scope_action())
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        user = request.user
+        role = "admin" if user.is_superuser else getattr(user, "role", None)
+        if not role_may(role, self.scope_action(), self.queryset.model):
+            self.permission_denied(request, message="您的角色无权执行该操作。")

@@ -1,0 +1,45 @@
+"""Jurisdiction scoping: the one place that decides which rows a user may reach.
+
+Every region and grid has a materialised path such as ``43/4309/430903/430903001``; a
+user's jurisdiction is a set of such paths. A model opts in by using
+``RestrictedQuerySet`` and defining ``scope_q(user, action)``; lists, details, exports and
+API views all call ``Model.objects.restrict(user, action)``. An object outside the scope
+is simply not in the queryset, so views answer 404 for it.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from .roles import Role, role_may
+
+NOTHING = Q(pk__in=[])
+
+
+def path_q(field, paths):
+    """Rows whose `field` lies in any of the subtrees rooted at `paths`."""
+    q = NOTHING
+    for path in paths:
+        q |= Q(**{field: path}) | Q(**{f"{field}__startswith": path + "/"})
+    return q
+
+
+def in_subtree(path, roots):
+    return any(path == root or path.startswith(root + "/") for root in roots)
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action="view"):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        role = getattr(user, "role", None)
+        if user.is_superuser:
+            role = Role.ADMIN
+        if not role_may(role, action, self.model):
+            return self.none()
+        if role == Role.ADMIN:
+            return self
+        return self.filter(self.model.scope_q(user, action))
+
+
+class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
+    pass

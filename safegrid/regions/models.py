@@ -1,0 +1,167 @@
+"""The jurisdiction tree: regions (GB/T 2260 and statistics codes), grids, departments, officers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from safegrid.core.models import TenantModel, TimeStampedModel, VoidableModel
+from safegrid.core.roles import ALL_ROLES, Role
+from safegrid.core.scope import RestrictedManager, path_q
+
+# Who may create or change the tree itself.
+TREE_EDITORS = frozenset({Role.ADMIN, Role.COUNTY_OFFICE})
+TREE_ROLE_ACTIONS = {"view": ALL_ROLES - {Role.ENTERPRISE}, "export": ALL_ROLES - {Role.ENTERPRISE},
+                     "change": TREE_EDITORS}
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINCE = 1, "省"
+    CITY = 2, "市"
+    COUNTY = 3, "区县"
+    TOWN = 4, "乡镇/街道"
+    VILLAGE = 5, "村/社区"
+
+
+# Significant digits of the code at each level: 43 / 4309 / 430903 / 430903001 / 430903001001.
+KEY_LENGTH = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.COUNTY: 6,
+    RegionLevel.TOWN: 9,
+    RegionLevel.VILLAGE: 12,
+}
+
+
+class Region(TimeStampedModel, VoidableModel):
+    """An administrative unit. Codes: 6 digits (GB/T 2260) to county, 12 (statistics) below."""
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.PositiveSmallIntegerField("层级", choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name="上级",
+    )
+    # Materialised path of significant code prefixes, e.g. "43/4309/430903/430903001".
+    path = models.CharField("路径", max_length=80, unique=True)
+    # County-level code for county and below; empty above (province, city are shared).
+    region_code = models.CharField("区县代码", max_length=6, blank=True, db_index=True)
+    polygon = models.JSONField("边界(GeoJSON)", null=True, blank=True)
+
+    objects = RestrictedManager()
+    role_actions = TREE_ROLE_ACTIONS
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def key(self):
+        return self.code[: KEY_LENGTH[self.level]]
+
+    @classmethod
+    def scope_q(cls, user, action):
+        return path_q("path", user.scope_paths())
+
+
+class Department(TimeStampedModel, VoidableModel, TenantModel):
+    """An industry department (行业主管部门) of a county."""
+
+    name = models.CharField("部门名称", max_length=100)
+    short_name = models.CharField("简称", max_length=30, blank=True)
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments",
+                               verbose_name="所属区县")
+
+    objects = RestrictedManager()
+    role_actions = TREE_ROLE_ACTIONS
+
+    class Meta:
+        verbose_name = "行业主管部门"
+        verbose_name_plural = "行业主管部门"
+        ordering = ["region_code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "name"], name="department_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def scope_q(cls, user, action):
+        return path_q("county__path", _county_paths(user.scope_paths()))
+
+
+def _county_paths(paths):
+    """Departments belong to a county: a town officer sees the departments of the county."""
+    return {"/".join(p.split("/")[:3]) for p in paths if len(p.split("/")) >= 3}
+
+
+class Grid(TimeStampedModel, VoidableModel, TenantModel):
+    """The leaf of the jurisdiction tree: a patrolled area with a polygon and officers."""
+
+    code = models.CharField("网格编码", max_length=32)
+    name = models.CharField("网格名称", max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="grids",
+                               verbose_name="所属村(社区)")
+    path = models.CharField("路径", max_length=120, unique=True)
+    polygon = models.JSONField("边界(GeoJSON)")
+    # Bounding box, indexed, so map windows and point look-ups skip most grids in SQL.
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    responsible_person = models.CharField("网格责任人", max_length=50, blank=True)
+    responsible_phone = models.CharField("责任人电话", max_length=20, blank=True)
+
+    objects = RestrictedManager()
+    role_actions = TREE_ROLE_ACTIONS
+
+    class Meta:
+        verbose_name = "网格"
+        verbose_name_plural = "网格"
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "code"], name="grid_unique_code"),
+        ]
+        indexes = [models.Index(fields=["min_lon", "min_lat", "max_lon", "max_lat"])]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def scope_q(cls, user, action):
+        return path_q("path", user.scope_paths())
+
+
+class GridOfficer(TimeStampedModel, VoidableModel, TenantModel):
+    """A user on grid duty (full-time 专职 or part-time 兼职); trained before duty."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="grid_officer", verbose_name="用户")
+    grids = models.ManyToManyField(Grid, related_name="officers", blank=True, verbose_name="负责网格")
+    full_time = models.BooleanField("专职", default=True)
+    trained_on = models.DateField("岗前培训日期", null=True, blank=True)
+
+    objects = RestrictedManager()
+    role_actions = TREE_ROLE_ACTIONS
+
+    class Meta:
+        verbose_name = "网格员"
+        verbose_name_plural = "网格员"
+
+    def __str__(self):
+        return self.user.display_name
+
+    @property
+    def on_duty_allowed(self):
+        return self.trained_on is not None
+
+    @classmethod
+    def scope_q(cls, user, action):
+        grids = Grid.objects.filter(path_q("path", user.scope_paths())).values("pk")
+        links = cls.grids.through.objects.filter(grid__in=grids).values("gridofficer_id")
+        return Q(pk__in=links) | Q(user=user)

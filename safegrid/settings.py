@@ -1,0 +1,235 @@
+"""Settings for safegrid, read from the environment.
+
+SQLite under ./data by default; PostgreSQL when DATABASE_URL is set. In production
+mode (SAFEGRID_DEBUG unset or 0) every secret must come from the environment.
+"""
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("SAFEGRID_DATA_DIR", BASE_DIR / "data"))
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+DEBUG = env_bool("SAFEGRID_DEBUG", False)
+TESTING = env_bool("SAFEGRID_TESTING", "pytest" in sys.modules)
+
+SECRET_KEY = os.environ.get("SAFEGRID_SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEBUG or TESTING:
+        SECRET_KEY = "insecure-development-key-never-use-in-production"
+    else:
+        raise ImproperlyConfigured(
+            "SAFEGRID_SECRET_KEY is not set. In production mode every secret must come "
+            "from the environment; set SAFEGRID_DEBUG=1 for a local development run."
+        )
+
+ALLOWED_HOSTS = [h for h in os.environ.get("SAFEGRID_ALLOWED_HOSTS", "").split(",") if h]
+if DEBUG or TESTING:
+    ALLOWED_HOSTS += ["localhost", "127.0.0.1", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("SAFEGRID_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "safegrid.core",
+    "safegrid.audit",
+    "safegrid.accounts",
+    "safegrid.regions",
+    "safegrid.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safegrid.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safegrid.accounts.middleware.IdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "safegrid.urls"
+WSGI_APPLICATION = "safegrid.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "safegrid" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "safegrid.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+            "SAFEGRID_TEST_DB_NAME", "test_safegrid"
+        )
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("SAFEGRID_SQLITE_PATH", str(DATA_DIR / "safegrid.sqlite3")),
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
+                # busy timeout instead of failing with "database is locked" mid-way.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Users, passwords, sessions (等保三级 practice) ----------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("SAFEGRID_PASSWORD_MIN_LENGTH", 8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "safegrid.accounts.validators.CharacterClassValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SAFEGRID_LOCKOUT_FAILURES = env_int("SAFEGRID_LOCKOUT_FAILURES", 5)
+SAFEGRID_LOCKOUT_MINUTES = env_int("SAFEGRID_LOCKOUT_MINUTES", 15)
+SAFEGRID_IDLE_TIMEOUT_MINUTES = env_int("SAFEGRID_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_COOKIE_AGE = 12 * 3600  # absolute cap; the idle timeout is enforced by middleware
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = not (DEBUG or TESTING) and env_bool("SAFEGRID_SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Language and time ---------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "safegrid" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files: front-end libraries come from node_modules (npm ci), never a CDN ---
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [BASE_DIR / "safegrid" / "static"] + [
+    (f"vendor/{name}", NODE_MODULES / path)
+    for name, path in [
+        ("bootstrap", "bootstrap/dist"),
+        ("bootstrap-icons", "bootstrap-icons/font"),
+        ("htmx", "htmx.org/dist"),
+        ("leaflet", "leaflet/dist"),
+        ("leaflet.markercluster", "leaflet.markercluster/dist"),
+        ("echarts", "echarts/dist"),
+        ("swagger-ui", "swagger-ui-dist"),
+    ]
+    if (NODE_MODULES / path).exists()
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = Path(os.environ.get("SAFEGRID_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_URL = "media/"
+
+# --- Map ----------------------------------------------------------------------------
+# Empty means no basemap: polygons on a blank background (intranets have no internet).
+# 天地图 example: https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=YOUR_KEY
+SAFEGRID_BASEMAP_URL = os.environ.get("SAFEGRID_BASEMAP_URL", "")
+SAFEGRID_BASEMAP_ATTRIBUTION = os.environ.get("SAFEGRID_BASEMAP_ATTRIBUTION", "")
+
+# --- API ----------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first, so an anonymous call gets 401 with a WWW-Authenticate header.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "safegrid.core.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "safegrid.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "safegrid API",
+    "DESCRIPTION": "基层安全生产网格化监管平台 API. Errors: {code, field, message}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI comes from npm (swagger-ui-dist), served as our own static files.
+    "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SAFEGRID_LOG_LEVEL", "INFO")},
+}
+
+SAFEGRID_PLATFORM_NAME = os.environ.get("SAFEGRID_PLATFORM_NAME", "基层安全生产网格化监管平台")
+SAFEGRID_AUDIT_PAGE_SIZE = 50
+SAFEGRID_SESSION_LIFETIME = timedelta(minutes=SAFEGRID_IDLE_TIMEOUT_MINUTES)

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("safegrid.accounts.api_urls")),
+    path("", include("safegrid.regions.api_urls")),
+    path("", include("safegrid.audit.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("safegrid.accounts.urls")),
+    path("regions/", include("safegrid.regions.urls")),
+    path("audit/", include("safegrid.audit.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
