@@ -188,6 +188,9 @@ STORAGES = {
         )
     },
 }
+# Development and tests serve static files straight from the finders (no collectstatic).
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = Path(os.environ.get("SAFEGRID_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -233,3 +236,7 @@ LOGGING = {
 SAFEGRID_PLATFORM_NAME = os.environ.get("SAFEGRID_PLATFORM_NAME", "基层安全生产网格化监管平台")
 SAFEGRID_AUDIT_PAGE_SIZE = 50
 SAFEGRID_SESSION_LIFETIME = timedelta(minutes=SAFEGRID_IDLE_TIMEOUT_MINUTES)
+
+if TESTING:
+    # Hashing strength is not under test; PBKDF2 would dominate the suite's time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -42,11 +42,13 @@ def login_check(request, username, password):
     if user is None:
         record("login_failed", None, actor=None, object_type="accounts.user", object_id=username[:64])
         raise ServiceError("login.invalid", "用户名或密码错误。", field="password")
-    return _count_failure(user)
+    # Raised outside the transaction: the failure count must stay committed.
+    raise _count_failure(user)
 
 
 @transaction.atomic
 def _count_failure(user):
+    """Count one failed login; return the error to raise (locks on the last allowed failure)."""
     User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
     user.refresh_from_db(fields=["failed_logins", "locked_until"])
     limit = settings.SAFEGRID_LOCKOUT_FAILURES
@@ -54,10 +56,10 @@ def _count_failure(user):
         user.locked_until = timezone.now() + timedelta(minutes=settings.SAFEGRID_LOCKOUT_MINUTES)
         User.objects.filter(pk=user.pk).update(locked_until=user.locked_until, failed_logins=0)
         record("account_locked", user, actor=user)
-        raise ServiceError("login.locked", _lock_message(user), field="username")
+        return ServiceError("login.locked", _lock_message(user), field="username")
     record("login_failed", user, actor=user)
     left = limit - user.failed_logins
-    raise ServiceError("login.invalid", f"用户名或密码错误，再失败 {left} 次账户将被锁定。", field="password")
+    return ServiceError("login.invalid", f"用户名或密码错误，再失败 {left} 次账户将被锁定。", field="password")
 
 
 @transaction.atomic

@@ -52,12 +52,6 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
 
-    @classmethod
-    def scope_q(cls, user, action):
-        """A county office reads the trail of its own counties."""
-        counties = {p.split("/")[2] for p in user.scope_paths() if p.count("/") >= 2}
-        return Q(region_code__in=counties)
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("audit events are append-only")
@@ -65,3 +59,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events are append-only")
+
+    @classmethod
+    def scope_q(cls, user, action):
+        """A county office reads the trail of its own counties."""
+        counties = {p.split("/")[2] for p in user.scope_paths() if p.count("/") >= 2}
+        return Q(region_code__in=counties)

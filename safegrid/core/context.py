@@ -10,7 +10,7 @@ class RequestContext:
     client_ip: str | None = None
 
 
-_current = contextvars.ContextVar("safegrid_request", default=RequestContext())
+_current = contextvars.ContextVar("safegrid_request", default=RequestContext())  # noqa: B039 (frozen)
 
 
 def current() -> RequestContext:

@@ -103,7 +103,7 @@ class GridViewSet(RestrictedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
     """网格. Polygons are GeoJSON (WGS-84 / CGCS2000, longitude first)."""
 
     queryset = (Grid.objects.select_related("region").filter(voided_at__isnull=True)
-                .annotate(officer_count=Count("officers")))
+                .annotate(officer_count=Count("officers")).order_by("path"))
     serializer_class = GridSerializer
     filterset_class = GridFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
