@@ -4,6 +4,7 @@ import json
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -45,18 +46,32 @@ def action_label(action):
     return ACTION_LABELS.get(action, action)
 
 
+def model_of(object_type):
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
 def object_type_label(object_type):
     """'regions.grid' -> the model's Chinese verbose name, else the raw type."""
+    model = model_of(object_type)
+    return model._meta.verbose_name if model else object_type
+
+
+def field_label(model, name):
+    """The Chinese verbose name of a snapshot key, else the key itself."""
     try:
-        return apps.get_model(object_type)._meta.verbose_name
-    except (LookupError, ValueError):
-        return object_type
+        return model._meta.get_field(name).verbose_name if model else name
+    except FieldDoesNotExist:
+        return name
 
 
 def filter_form(filterset):
     form = add_bootstrap(filterset.form)
     for name in DATETIME_FIELDS:
         form.fields[name].widget.input_type = "datetime-local"
+    form.fields["action"].widget.attrs["list"] = "sg-audit-actions"
     return form
 
 
@@ -87,14 +102,14 @@ def pretty(value):
     return "" if value is None else json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
 
 
-def changes(before, after):
-    """Rows {field, before, after, changed} over the keys of two snapshot dicts."""
+def changes(model, before, after):
+    """Rows {field, label, before, after, changed} over the keys of two snapshot dicts."""
     before = before if isinstance(before, dict) else {}
     after = after if isinstance(after, dict) else {}
     rows = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
-        rows.append({"field": key, "before": pretty(old) if key in before else "",
+        rows.append({"field": key, "label": field_label(model, key), "before": pretty(old) if key in before else "",
                      "after": pretty(new) if key in after else "", "changed": old != new})
     return rows
 
@@ -105,7 +120,7 @@ def detail(request, pk):
     labelled([event])
     return render(request, "audit/detail.html", {
         "event": event,
-        "rows": changes(event.before, event.after),
+        "rows": changes(model_of(event.object_type), event.before, event.after),
         "before_json": pretty(event.before),
         "after_json": pretty(event.after),
     })

@@ -1,0 +1,51 @@
+"""Forms of the login and password pages. Business rules stay in accounts.services."""
+
+from django import forms
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from safegrid.core.errors import ServiceError
+
+from .services import login_check
+
+
+def add_bootstrap(form):
+    """Give every widget Bootstrap's class and mark fields with errors invalid."""
+    for name, field in form.fields.items():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        if form.is_bound and name in form.errors:
+            css += " is-invalid"
+        field.widget.attrs["class"] = css
+    return form
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("密码"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.user = login_check(self.request, data["username"], data["password"])
+        except ServiceError as exc:
+            field = exc.field if exc.field in self.fields else None
+            self.add_error(field, exc.message)
+        return data
+
+
+class StampedAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """Password reset by an administrator in Django admin also stamps password_changed_at."""
+
+    def save(self, commit=True):
+        self.user.password_changed_at = timezone.now()
+        return super().save(commit=commit)

@@ -1,0 +1,51 @@
+"""Template helpers of the UI shell: the navigation a user's role may see."""
+
+from dataclasses import dataclass
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from safegrid.audit.models import AuditEvent
+from safegrid.core.roles import role_may
+from safegrid.regions.models import Region
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+    icon: str
+
+
+def nav_items(user):
+    """Top navigation entries for `user`, in order; empty for anonymous visitors."""
+    if not user.is_authenticated:
+        return []
+    role = user.effective_role
+    items = [NavItem("home", _("首页"), reverse("home"), "bi-house")]
+    if role_may(role, "view", Region):
+        items.append(NavItem("regions", _("辖区与网格"), reverse("regions:index"), "bi-diagram-3"))
+    if role_may(role, "view", AuditEvent):
+        items.append(NavItem("audit", _("审计日志"), reverse("audit:index"), "bi-journal-text"))
+    items.append(NavItem("api", _("API 文档"), reverse("api-docs"), "bi-code-square"))
+    if user.is_staff:
+        items.append(NavItem("admin", _("系统管理"), reverse("admin:index"), "bi-gear"))
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def navigation(context):
+    return nav_items(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def nav_active(context, item):
+    """'active' when the current page belongs to the entry (home only on its exact URL)."""
+    current = context["request"].path
+    if item.key == "home":
+        return "active" if current == item.url else ""
+    return "active" if current.startswith(item.url) else ""
