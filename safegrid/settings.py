@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "safegrid.audit",
     "safegrid.accounts",
     "safegrid.regions",
+    "safegrid.registry",
     "safegrid.demo",
 ]
 
@@ -155,7 +156,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- Language and time ---------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# English follows once a catalog exists (docs/i18n.md); until then every browser gets Chinese.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "safegrid" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

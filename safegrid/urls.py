@@ -6,6 +6,7 @@ api_v1 = [
     path("", include("safegrid.accounts.api_urls")),
     path("", include("safegrid.regions.api_urls")),
     path("", include("safegrid.audit.api_urls")),
+    path("", include("safegrid.registry.api_urls")),
 ]
 
 urlpatterns = [

@@ -21,6 +21,10 @@ class User(AbstractUser):
         "regions.Department", null=True, blank=True, on_delete=models.PROTECT,
         related_name="staff", verbose_name="所属部门",
     )
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users", verbose_name="所属单位",
+    )
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)

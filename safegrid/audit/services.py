@@ -25,7 +25,7 @@ def record(action, obj=None, *, actor=None, before=None, after=None, reason="",
         object_type = object_type or obj._meta.label_lower
         object_id = object_id if object_id is not None else obj.pk
     if region_code is None:
-        region_code = getattr(obj, "region_code", "") or ""
+        region_code = getattr(obj, "region_code", None) or _home_county(obj)
     actor_obj = actor if actor is not None and getattr(actor, "pk", None) else None
     return AuditEvent.objects.create(
         actor=actor_obj,
@@ -41,6 +41,13 @@ def record(action, obj=None, *, actor=None, before=None, after=None, reason="",
         client_ip=ctx.client_ip,
         region_code=region_code[:6],
     )
+
+
+def _home_county(obj):
+    """Users carry no region_code: file their events under their first county, if any."""
+    paths = obj.scope_paths() if hasattr(obj, "scope_paths") else []
+    parts = paths[0].split("/") if paths else []
+    return parts[2] if len(parts) >= 3 else ""
 
 
 def _actor_name(actor):
