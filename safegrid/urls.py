@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("safegrid.accounts.urls")),
     path("regions/", include("safegrid.regions.urls")),
     path("audit/", include("safegrid.audit.urls")),
+    path("registry/", include("safegrid.registry.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

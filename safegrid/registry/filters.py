@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from safegrid.core.scope import path_q
 from safegrid.regions.models import Region
 
-from .models import Enterprise, EnterpriseStatus, KeyArea, Scale, SafetyCategory
+from .models import Enterprise, EnterpriseStatus, KeyArea, SafetyCategory, Scale
 
 
 def within_region(queryset, field, code):

@@ -4,9 +4,9 @@ import random
 
 from stdnum.cn import uscc
 
+from safegrid.regions.models import Region
 from safegrid.registry import services
 from safegrid.registry.models import SafetyCategory
-from safegrid.regions.models import Region
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

@@ -7,10 +7,10 @@ from stdnum.cn import uscc
 
 from safegrid.audit.models import AuditEvent
 from safegrid.core.errors import Conflict, ServiceError
+from safegrid.regions import services as region_services
 from safegrid.registry import services, validation
 from safegrid.registry.models import Enterprise
 from safegrid.registry.testing import category, create, enterprise_data, make_credit_code
-from safegrid.regions import services as region_services
 from safegrid.testing import square
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
