@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Q
+from shapely import prepare
 from shapely.geometry import Point, shape
 
 from safegrid.audit.services import record, snapshot
@@ -98,12 +99,36 @@ def find_region(value, regions=None):
     return matches[0] if len(matches) == 1 else None
 
 
-def clean_enterprise(data, *, operating_regions):
+class QueryLookups:
+    """Resolves names and codes with one query each: right for a form or an API call.
+
+    Bulk imports pass an object with the same four methods backed by dicts filled once
+    (registry/ledger.py), so the rules below stay the only validation rules.
+    """
+
+    def __init__(self, operating_regions):
+        self.operating_regions = operating_regions
+
+    def category(self, value):
+        return find_category(value)
+
+    def industry(self, code):
+        return IndustryCode.objects.filter(code=code).first()
+
+    def operating_region(self, value):
+        return find_region(value, self.operating_regions.filter(level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE]))
+
+    def registered_region(self, value):
+        return find_region(value, Region.objects.filter(level__gte=RegionLevel.COUNTY))
+
+
+def clean_enterprise(data, *, operating_regions, lookups=None):
     """Validate raw field values (form, API or Excel row); return model-ready values.
 
     `operating_regions` is the queryset of regions the actor may place an enterprise in.
     Raises ServiceError listing every problem (`errors`), and changes nothing.
     """
+    lookups = lookups or QueryLookups(operating_regions)
     errors = _Errors()
     out = {}
     for field, limit in TEXT_FIELDS.items():
@@ -130,27 +155,25 @@ def clean_enterprise(data, *, operating_regions):
     out["status"] = _choice(data.get("status") or EnterpriseStatus.OPERATING, EnterpriseStatus.choices,
                             "status", "经营状态", errors)
     out["status_since"] = _date(data.get("status_since"), "status_since", "状态起始日期", errors)
-    out["category"] = find_category(data.get("category"))
+    out["category"] = lookups.category(str(data.get("category") or "").strip())
     if out["category"] is None:
         errors.add("category", "category.unknown", f"安全监管类别“{data.get('category') or ''}”不存在。")
     industry = str(data.get("industry") or "").strip()
-    out["industry"] = IndustryCode.objects.filter(code=industry).first() if industry else None
+    out["industry"] = lookups.industry(industry) if industry else None
     if industry and out["industry"] is None:
         errors.add("industry", "industry.unknown", f"国民经济行业代码“{industry}”不存在(GB/T 4754-2017)。")
-    _clean_regions(data, out, operating_regions, errors)
+    _clean_regions(data, out, lookups, errors)
     errors.raise_if_any()
     return out
 
 
-def _clean_regions(data, out, operating_regions, errors):
-    operating = find_region(data.get("operating_region"),
-                            operating_regions.filter(level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE]))
+def _clean_regions(data, out, lookups, errors):
+    operating = lookups.operating_region(data.get("operating_region"))
     if data.get("operating_region") and operating is None:
         errors.add("operating_region", "operating_region.unknown",
                    f"经营地“{data.get('operating_region')}”不是您辖区内的乡镇(街道)或村(社区)。")
     out["operating_region"] = operating
-    registered = find_region(data.get("registered_region"),
-                             Region.objects.filter(level__gte=RegionLevel.COUNTY))
+    registered = lookups.registered_region(data.get("registered_region"))
     if data.get("registered_region") and registered is None:
         errors.add("registered_region", "registered_region.unknown",
                    f"注册地“{data.get('registered_region')}”不是已知的区县、乡镇或村(社区)。")
@@ -163,20 +186,28 @@ def _clean_regions(data, out, operating_regions, errors):
 
 @lru_cache(maxsize=64)
 def _county_shape(region_code):
+    """The county outline, buffered and prepared once: imports test it for every row."""
     county = Region.objects.filter(code=region_code, level=RegionLevel.COUNTY).only("polygon").first()
-    return shape(county.polygon) if county and county.polygon else None
+    if not (county and county.polygon):
+        return None
+    outline = shape(county.polygon).buffer(1e-9)
+    prepare(outline)
+    return outline
 
 
 def _inside_county(region_code, out):
     outline = _county_shape(region_code)
-    return outline is None or outline.buffer(1e-9).covers(Point(out["lon"], out["lat"]))
+    return outline is None or outline.covers(Point(out["lon"], out["lat"]))
 
 
 # --- enterprise lifecycle -------------------------------------------------------------------
 
 
-def _place(enterprise):
-    """Assign the grid from the coordinates unless overridden; keep scope_path in step."""
+def _place(enterprise, locate=locate):
+    """Assign the grid from the coordinates unless overridden; keep scope_path in step.
+
+    `locate(lon, lat, region_code)` is swappable so bulk imports can answer from a GridLocator.
+    """
     if not enterprise.grid_override_reason:
         grid = locate(enterprise.lon, enterprise.lat, enterprise.region_code) if enterprise.lon is not None else None
         enterprise.grid = grid
