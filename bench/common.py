@@ -1,0 +1,171 @@
+"""Shared pieces for benchmarks: figure output, a private database, a live server, HTTP calls.
+
+Every benchmark works on its own database: a temporary SQLite file by default, or, when
+DATABASE_URL is set, a PostgreSQL database named `safegrid_bench` on the same server
+(dropped and created afresh on each run, so the figures start from the same state).
+"""
+
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB_NAME = "safegrid_bench"
+LOOPBACK = "127.0.0.1"
+
+
+# --- figures --------------------------------------------------------------------------
+
+
+def emit(bench, figure, value, unit, **meta):
+    """One JSON line per figure (grep '^{'), then a human-readable line starting with '#'."""
+    row = {"bench": bench, "figure": figure, "value": round(value, 3), "unit": unit,
+           "date": datetime.date.today().isoformat(), **meta}
+    print(json.dumps(row, ensure_ascii=False), flush=True)
+    context = ", ".join(f"{k}={v}" for k, v in meta.items())
+    print(f"# {bench} {figure} = {value:.2f} {unit} ({context})", flush=True)
+
+
+def percentile(samples, p):
+    """Nearest-rank percentile of a non-empty list."""
+    ordered = sorted(samples)
+    rank = max(1, -(-len(ordered) * p // 100))  # ceil(n * p / 100)
+    return ordered[int(rank) - 1]
+
+
+# --- database -------------------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    kind: str  # "sqlite" or "postgresql"
+    env: dict  # environment for processes (server) that must use the same database
+
+
+def _bench_postgres_url(url):
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + BENCH_DB_NAME))
+
+
+def _recreate_postgres_database(url):
+    import psycopg
+
+    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB_NAME}"')
+
+
+def _database_env(workdir):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "safegrid.settings",
+        "SAFEGRID_DEBUG": "0",  # production settings: no query log, no debug pages
+        "SAFEGRID_SECRET_KEY": secrets.token_urlsafe(40),
+        "SAFEGRID_ALLOWED_HOSTS": LOOPBACK,
+        "SAFEGRID_DATA_DIR": str(workdir),
+        "SAFEGRID_LOG_LEVEL": "WARNING",
+        "SAFEGRID_TESTING": "0",
+    }
+    url = os.environ.get("DATABASE_URL", "")
+    if url:
+        env["DATABASE_URL"] = _bench_postgres_url(url)
+        _recreate_postgres_database(url)
+        return Database("postgresql", env)
+    env["SAFEGRID_SQLITE_PATH"] = str(Path(workdir) / "bench.sqlite3")
+    return Database("sqlite", env)
+
+
+@contextlib.contextmanager
+def bench_database():
+    """Point Django (in this process) at a fresh bench database and migrate it.
+
+    Django can be set up once per process, so one process runs one database.
+    """
+    import django
+    from django.conf import settings
+
+    if settings.configured:
+        raise RuntimeError("Django is already set up in this process; run one database per process")
+    with tempfile.TemporaryDirectory(prefix="safegrid-bench-") as workdir:
+        db = _database_env(workdir)
+        os.environ.update(db.env)
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        yield db
+
+
+# --- live server ------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def live_server(env, workers=2, timeout=30):
+    """gunicorn on 127.0.0.1 with an ephemeral port; yields the port."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "safegrid.wsgi:application", "--bind", f"{LOOPBACK}:{port}",
+               "--workers", str(workers), "--log-level", "warning", "--chdir", str(ROOT)]
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_up(server, port, timeout, log)
+            yield port
+        finally:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_until_up(server, port, timeout, log):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"server exited with {server.returncode}:\n{log.read().decode(errors='replace')}")
+        with contextlib.suppress(OSError):
+            call(port, "GET", "/api/v1/me/")
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not answer on port {port} within {timeout} s")
+
+
+def call(port, method, path, headers=None, body=None, timeout=30):
+    """One HTTP request on a fresh loopback connection; returns (status, body bytes)."""
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        if payload is not None:
+            all_headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=payload, headers=all_headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def api_token(port, username, password):
+    status, body = call(port, "POST", "/api/v1/auth/token/", body={"username": username, "password": password})
+    if status != 200:
+        raise RuntimeError(f"login of {username} failed: {status} {body[:300]!r}")
+    return json.loads(body)["token"]
