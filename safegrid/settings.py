@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "safegrid.accounts",
     "safegrid.regions",
     "safegrid.registry",
+    "safegrid.workcal",
+    "safegrid.notifications",
+    "safegrid.hazards",
     "safegrid.demo",
 ]
 
@@ -195,6 +198,10 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = Path(os.environ.get("SAFEGRID_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "media/"
+# Excel/GeoJSON imports (docs/ledger-import.md): request size refused before parsing, row cap.
+SAFEGRID_IMPORT_MAX_MB = env_int("SAFEGRID_IMPORT_MAX_MB", 20)
+SAFEGRID_IMPORT_MAX_ROWS = env_int("SAFEGRID_IMPORT_MAX_ROWS", 100_000)
+SAFEGRID_GRID_TOLERANCE_M2 = float(os.environ.get("SAFEGRID_GRID_TOLERANCE_M2", "1"))
 
 # --- Map ----------------------------------------------------------------------------
 # Empty means no basemap: polygons on a blank background (intranets have no internet).

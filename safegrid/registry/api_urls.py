@@ -1,10 +1,13 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api
+from .api_ledger import LedgerImportView
 
 router = SimpleRouter()
 router.register("enterprises", api.EnterpriseViewSet, basename="enterprise")
 router.register("safety-categories", api.SafetyCategoryViewSet, basename="safety-category")
 router.register("industry-codes", api.IndustryCodeViewSet, basename="industry-code")
 router.register("responsibility-rules", api.ResponsibilityRuleViewSet, basename="responsibility-rule")
-urlpatterns = router.urls
+# Before the router, whose enterprises/<pk>/ would swallow import/.
+urlpatterns = [path("enterprises/import/", LedgerImportView.as_view(), name="enterprise-import")] + router.urls
