@@ -65,9 +65,6 @@ INSTALLED_APPS = [
     "safegrid.accounts",
     "safegrid.regions",
     "safegrid.registry",
-    "safegrid.workcal",
-    "safegrid.notifications",
-    "safegrid.hazards",
     "safegrid.demo",
 ]
 
