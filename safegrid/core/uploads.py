@@ -8,6 +8,9 @@ the body, so it has to come after the handler is installed).
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
 
 from .errors import ServiceError
 
@@ -62,3 +65,24 @@ def check_uploaded(handler, uploaded):
     """After parsing: the handler tripped, or the file came through larger than allowed."""
     if handler.exceeded or (uploaded is not None and uploaded.size > max_bytes()):
         raise TooLarge(settings.SAFEGRID_IMPORT_MAX_MB)
+
+
+class UploadAPIView(APIView):
+    """Base of the import endpoints: the size is refused before authentication parses the body."""
+
+    parser_classes = [MultiPartParser]
+    permission_classes = [IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        self.upload_handler = limit_upload(request)
+        super().initial(request, *args, **kwargs)
+
+    def uploaded_file(self, request):
+        uploaded = request.FILES.get("file")
+        check_uploaded(self.upload_handler, uploaded)
+        if uploaded is None:
+            raise ServiceError("file.required", "请以 multipart 字段 file 上传文件。", field="file")
+        return uploaded
+
+    def dry_run(self, request):
+        return request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}

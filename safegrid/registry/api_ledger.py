@@ -4,40 +4,15 @@ import tempfile
 from pathlib import Path
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from safegrid.core.errors import ServiceError
-from safegrid.core.uploads import check_uploaded, limit_upload
+from safegrid.core.uploads import UploadAPIView
 
 from . import ledger
 
 
-def dry_run(request):
-    return request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
-
-
-class UploadView(APIView):
-    """Shared by the import endpoints: size refused before the body is parsed (401/403 first)."""
-
-    parser_classes = [MultiPartParser]
-    permission_classes = [IsAuthenticated]
-
-    def initial(self, request, *args, **kwargs):
-        self.upload_handler = limit_upload(request)
-        super().initial(request, *args, **kwargs)
-
-    def uploaded_file(self, request):
-        uploaded = request.FILES.get("file")
-        check_uploaded(self.upload_handler, uploaded)
-        if uploaded is None:
-            raise ServiceError("file.required", "请以 multipart 字段 file 上传文件。", field="file")
-        return uploaded
-
-
-class LedgerImportView(UploadView):
+class LedgerImportView(UploadAPIView):
     @extend_schema(
         request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string",
                                                                                   "format": "binary"}}}},
@@ -56,7 +31,7 @@ class LedgerImportView(UploadView):
                 for chunk in uploaded.chunks():
                     out.write(chunk)
             try:
-                plan = ledger.run_import(path, request.user, filename=uploaded.name, dry_run=dry_run(request))
+                plan = ledger.run_import(path, request.user, filename=uploaded.name, dry_run=self.dry_run(request))
             except ServiceError as exc:
                 body = {**exc.as_dict(), "valid": False, "rows": 0, "errors": exc.errors or [exc.as_dict()]}
                 return Response(body, status=exc.status)
@@ -65,4 +40,4 @@ class LedgerImportView(UploadView):
             first = plan.errors[0]
             return Response({"code": "ledger.invalid", "field": first["field"],
                              "message": f"共 {len(plan.errors)} 处错误，未写入任何数据。", **body}, status=400)
-        return Response(body, status=200 if dry_run(request) else 201)
+        return Response(body, status=200 if self.dry_run(request) else 201)
