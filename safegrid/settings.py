@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "safegrid.accounts",
     "safegrid.regions",
     "safegrid.registry",
+    "safegrid.workcal",
+    "safegrid.notifications",
     "safegrid.demo",
 ]
 

@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("safegrid.regions.api_urls")),
     path("", include("safegrid.audit.api_urls")),
     path("", include("safegrid.registry.api_urls")),
+    path("", include("safegrid.notifications.api_urls")),
 ]
 
 urlpatterns = [
