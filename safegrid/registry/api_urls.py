@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, api_coverage
 from .api_ledger import LedgerImportView
 
 router = SimpleRouter()
@@ -11,3 +11,4 @@ router.register("industry-codes", api.IndustryCodeViewSet, basename="industry-co
 router.register("responsibility-rules", api.ResponsibilityRuleViewSet, basename="responsibility-rule")
 # Before the router, whose enterprises/<pk>/ would swallow import/.
 urlpatterns = [path("enterprises/import/", LedgerImportView.as_view(), name="enterprise-import")] + router.urls
+urlpatterns += api_coverage.urlpatterns
