@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "safegrid.registry",
     "safegrid.workcal",
     "safegrid.notifications",
+    "safegrid.hazards",
     "safegrid.demo",
 ]
 

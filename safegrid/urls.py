@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("safegrid.regions.api_urls")),
     path("", include("safegrid.audit.api_urls")),
     path("", include("safegrid.registry.api_urls")),
+    path("", include("safegrid.hazards.api_urls")),
     path("", include("safegrid.notifications.api_urls")),
 ]
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("regions/", include("safegrid.regions.urls")),
     path("audit/", include("safegrid.audit.urls")),
     path("registry/", include("safegrid.registry.urls")),
+    path("hazards/", include("safegrid.hazards.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

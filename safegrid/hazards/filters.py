@@ -1,0 +1,56 @@
+"""HazardFilter: the API list, the ledger export (隐患台账) and the five lists use this one."""
+
+import django_filters
+from django.db.models import Q
+
+from safegrid.registry.filters import within_region
+
+from . import clock, queries
+from .models import Grade, Handling, Hazard, HazardType, Source, State
+
+
+class HazardFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="描述、位置或单位名称")
+    region = django_filters.CharFilter(method="filter_region", label="所在区划(含下级)")
+    town = django_filters.CharFilter(field_name="town__code", label="乡镇(街道)代码")
+    grid = django_filters.CharFilter(field_name="grid__code", label="网格编码")
+    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="生产经营单位ID")
+    state = django_filters.MultipleChoiceFilter(choices=State.choices, label="状态")
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label="等级")
+    handling = django_filters.ChoiceFilter(choices=Handling.choices, label="治理方式")
+    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label="来源")
+    hazard_type = django_filters.ModelMultipleChoiceFilter(
+        field_name="hazard_type__code", to_field_name="code", queryset=HazardType.objects.all(), label="隐患类型")
+    department = django_filters.NumberFilter(field_name="assigned_department_id", label="责任部门ID")
+    open = django_filters.BooleanFilter(method="filter_open", label="未销号")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="已超期")
+    due_soon = django_filters.BooleanFilter(method="filter_due_soon", label="即将到期(3个工作日内)")
+    recurrence = django_filters.BooleanFilter(field_name="recurrence_of", lookup_expr="isnull", exclude=True,
+                                              label="复发")
+    reported_after = django_filters.DateFilter(field_name="reported_at", lookup_expr="date__gte", label="上报日期起")
+    reported_before = django_filters.DateFilter(field_name="reported_at", lookup_expr="date__lte", label="上报日期止")
+
+    class Meta:
+        model = Hazard
+        fields = ["q", "region", "town", "grid", "enterprise", "state", "grade", "handling", "source",
+                  "hazard_type", "department", "open", "overdue", "due_soon", "recurrence"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(description__contains=value) | Q(location__contains=value)
+                               | Q(enterprise__name__contains=value))
+
+    def filter_region(self, queryset, name, value):
+        return within_region(queryset, "scope_path", value)
+
+    def filter_open(self, queryset, name, value):
+        q = Q(state__in=queries.OPEN_STATES)
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_overdue(self, queryset, name, value):
+        q = queries.overdue_q(clock.today())
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_due_soon(self, queryset, name, value):
+        q = queries.due_soon_q(clock.today())
+        return queryset.filter(q) if value else queryset.exclude(q)

@@ -1,0 +1,10 @@
+from django.core.management.base import BaseCommand
+
+from safegrid.hazards.escalation import escalate
+
+
+class Command(BaseCommand):
+    help = "Send 挂牌督办 notices for overdue major hazards (idempotent; run daily from cron)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"sent {escalate()} supervised-listing notices")
