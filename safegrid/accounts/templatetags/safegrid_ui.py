@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from safegrid.audit.models import AuditEvent
 from safegrid.core.roles import role_may
 from safegrid.regions.models import Region
+from safegrid.registry.models import KeyArea
 
 register = template.Library()
 
@@ -29,6 +30,10 @@ def nav_items(user):
     items = [NavItem("home", _("首页"), reverse("home"), "bi-house")]
     if role_may(role, "view", Region):
         items.append(NavItem("regions", _("辖区与网格"), reverse("regions:index"), "bi-diagram-3"))
+    if role_may(role, "view", KeyArea):  # staff roles; an enterprise sees its own record from home
+        items.append(NavItem("enterprises", _("监管对象"), reverse("registry:enterprise_list"), "bi-buildings"))
+        items.append(NavItem("map", _("一张图"), reverse("registry:map"), "bi-map"))
+        items.append(NavItem("lists", _("五个清单"), reverse("registry:lists"), "bi-card-checklist"))
     if role_may(role, "view", AuditEvent):
         items.append(NavItem("audit", _("审计日志"), reverse("audit:index"), "bi-journal-text"))
     items.append(NavItem("api", _("API 文档"), reverse("api-docs"), "bi-code-square"))
