@@ -115,3 +115,16 @@ def set_active(user, active, *, actor, reason=""):
 def unlock(user, *, actor):
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     record("account_unlock", user, actor=actor)
+
+
+@transaction.atomic
+def bind_enterprise(user, enterprise, *, actor):
+    """Attach an enterprise user to the enterprise whose data they keep."""
+    if user.role != Role.ENTERPRISE:
+        raise ServiceError("user.not_enterprise_role", "只有企业用户可以绑定生产经营单位。", field="enterprise")
+    before = {"enterprise": user.enterprise_id}
+    User.objects.filter(pk=user.pk).update(enterprise=enterprise)
+    user.enterprise = enterprise
+    record("user_bind_enterprise", user, actor=actor, before=before,
+           after={"enterprise": enterprise.pk, "name": enterprise.name}, region_code=enterprise.region_code)
+    return user

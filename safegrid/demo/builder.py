@@ -163,6 +163,11 @@ def _officer(number, rng, grid_codes, full_time, trained_on):
 # --- writing (through the services) ---------------------------------------------------
 
 
+# A field county registers about 20,000 objects; the demo keeps a quarter so it builds fast.
+DEMO_ENTERPRISES = 5000
+DEMO_ENTERPRISES_SMALL = 300
+
+
 def demo_exists():
     return Region.objects.filter(code=COUNTY_CODE).exists()
 
@@ -185,6 +190,8 @@ def build_demo(seed=DEFAULT_SEED, small=False, log=None):
         grids = _write_grids(root)
         _write_accounts(departments)
         _write_officers(officers, grids)
+        _write_rules(county, departments)
+        _write_enterprises(county, seed, small)
     return Result(created=True, counts=counts(), seconds=time.perf_counter() - started)
 
 
@@ -286,12 +293,47 @@ def _write_officers(plans, grids):
                                 trained_on=plan.trained_on)
 
 
+def _write_rules(county, departments):
+    """三管三必须 as most counties split it (registry/data/categories.py); blank areas stay blank."""
+    from safegrid.registry.data.categories import CATEGORIES
+    from safegrid.registry.models import SafetyCategory
+    from safegrid.registry.services import set_responsibility_rule
+
+    categories = {c.code: c for c in SafetyCategory.objects.all()}
+    for code, _name, _group, _blank, lead, cooperating in CATEGORIES:
+        if lead is None or lead not in departments:
+            continue
+        set_responsibility_rule(
+            county=county, category=categories[code], lead_department=departments[lead],
+            cooperating=[departments[n] for n in cooperating if n in departments], actor=None,
+            note="演示数据：按常见职责分工",
+        )
+
+
+def _write_enterprises(county, seed, small):
+    """About one field county's register (DOMAIN.md section 3), and the enterprise login's company."""
+    from safegrid.accounts.services import bind_enterprise
+    from safegrid.registry.generator import generate_enterprises
+    from safegrid.registry.models import Enterprise
+    from safegrid.regions.models import Grid
+
+    grids = list(Grid.objects.filter(region_code=county.region_code))
+    neighbours = list(Region.objects.filter(level=RegionLevel.COUNTY).exclude(pk=county.pk))
+    generate_enterprises(county, grids, DEMO_ENTERPRISES_SMALL if small else DEMO_ENTERPRISES, seed=seed,
+                         neighbours=neighbours)
+    company = (Enterprise.objects.filter(region_code=county.region_code, category__code="hazardous_chemicals",
+                                         grid__isnull=False, status="operating").order_by("name").first())
+    if company is not None:
+        bind_enterprise(User.objects.get(username="enterprise"), company, actor=None)
+
+
 # --- reporting --------------------------------------------------------------------------
 
 
 def counts():
     from safegrid.audit.models import AuditEvent
     from safegrid.regions.models import Department, Grid, GridOfficer
+    from safegrid.registry.models import Enterprise
 
     county_regions = Region.objects.filter(region_code=COUNTY_CODE)
     grids = Grid.objects.filter(region_code=COUNTY_CODE)
@@ -302,6 +344,7 @@ def counts():
         "grids_without_officer": grids.filter(officers__isnull=True).count(),
         "departments": Department.objects.filter(region_code=COUNTY_CODE).count(),
         "officers": GridOfficer.objects.filter(region_code=COUNTY_CODE).count(),
+        "enterprises": Enterprise.objects.filter(region_code=COUNTY_CODE).count(),
         "users": User.objects.count(),
         "audit_events": AuditEvent.objects.count(),
     }
@@ -330,8 +373,10 @@ def _login(user):
         scope = "全部 all"
     elif grants:
         scope = "、".join(grants)
+    elif user.enterprise_id:
+        scope = f"本单位 {user.enterprise.name}"
     else:
-        scope = "暂无(企业接入后绑定) none yet"
+        scope = "暂无 none"
     if user.department:
         scope = f"{scope} / {user.department.name}"
     return Login(user.username, f"{role.label} {role.value}", scope)

@@ -121,3 +121,21 @@ class TestUserScope:
         assert {"town_a", "town_b", "officer", "dept", "leader"} <= visible
         assert "zy_county" not in visible
         assert not User.objects.restrict(world.town_user, "view").exists()
+
+
+class TestBindEnterprise:
+    def test_bind_and_audit(self, world):
+        from safegrid.registry.testing import create
+
+        company = create(world)
+        services.bind_enterprise(world.enterprise_user, company, actor=world.county_user)
+        world.enterprise_user.refresh_from_db()
+        assert world.enterprise_user.enterprise == company
+        event = AuditEvent.objects.get(action="user_bind_enterprise")
+        assert event.region_code == "430903" and event.after["name"] == company.name
+
+    def test_only_enterprise_role(self, world):
+        from safegrid.registry.testing import create
+
+        with pytest.raises(ServiceError):
+            services.bind_enterprise(world.town_user, create(world), actor=world.admin)
