@@ -313,9 +313,9 @@ def _write_rules(county, departments):
 def _write_enterprises(county, seed, small):
     """About one field county's register (DOMAIN.md section 3), and the enterprise login's company."""
     from safegrid.accounts.services import bind_enterprise
+    from safegrid.regions.models import Grid
     from safegrid.registry.generator import generate_enterprises
     from safegrid.registry.models import Enterprise
-    from safegrid.regions.models import Grid
 
     grids = list(Grid.objects.filter(region_code=county.region_code))
     neighbours = list(Region.objects.filter(level=RegionLevel.COUNTY).exclude(pk=county.pk))
