@@ -78,6 +78,9 @@ def test_county_officer_fixes_and_imports_a_ledger(live_server, new_page, screen
 
     phone = new_page(width=390, height=844)
     log_in(phone, base, "county")
+    phone.goto(f"{base}/registry/ledger/import/")
+    assert phone.locator("#id_file").is_visible()
+    screenshot(phone, "e2e_ledger_import_phone")
     phone.goto(f"{base}/registry/map/")
     phone.wait_for_function("document.querySelector('#enterprise-map').dataset.count === '3'", timeout=10_000)
     screenshot(phone, "e2e_ledger_map_phone")
