@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "safegrid.workcal",
     "safegrid.notifications",
     "safegrid.hazards",
+    "safegrid.risk",
+    "safegrid.tips",
     "safegrid.demo",
 ]
 
@@ -241,6 +243,56 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFEGRID_LOG_LEVEL", "INFO")},
 }
+
+# --- Cache: rate limits and single-use challenges of public reports (docs/tips.md) ----------
+# Local memory counts per process: with several gunicorn workers set SAFEGRID_REDIS_URL (or
+# SAFEGRID_CACHE_TABLE for the database cache, after `manage.py createcachetable`).
+SAFEGRID_REDIS_URL = os.environ.get("SAFEGRID_REDIS_URL", "")
+if SAFEGRID_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SAFEGRID_REDIS_URL}}
+elif os.environ.get("SAFEGRID_CACHE_TABLE"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": os.environ["SAFEGRID_CACHE_TABLE"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "safegrid"}}
+
+# --- Public reports 举报 (docs/tips.md) -------------------------------------------------
+# Fernet keys for reporter identity, newest first: the first encrypts, all decrypt.
+SAFEGRID_TIP_KEYS = [k.strip() for k in os.environ.get("SAFEGRID_TIP_KEYS", "").split(",") if k.strip()]
+if not SAFEGRID_TIP_KEYS:
+    if DEBUG or TESTING:
+        SAFEGRID_TIP_KEYS = ["c2FmZWdyaWQtZGV2ZWxvcG1lbnQtb25seS10aXBrZXk="]  # development only
+    else:
+        raise ImproperlyConfigured(
+            "SAFEGRID_TIP_KEYS is not set. Reporter identities are encrypted with these Fernet keys; "
+            "generate one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
+SAFEGRID_TIP_RESPONSE_DAYS = env_int("SAFEGRID_TIP_RESPONSE_DAYS", 10)
+SAFEGRID_TIP_RESPONSE_WORKING_DAYS = env_bool("SAFEGRID_TIP_RESPONSE_WORKING_DAYS", False)
+SAFEGRID_TIP_PHOTO_MAX_COUNT = env_int("SAFEGRID_TIP_PHOTO_MAX_COUNT", 6)
+SAFEGRID_TIP_DUPLICATE_RADIUS_M = env_int("SAFEGRID_TIP_DUPLICATE_RADIUS_M", 200)
+SAFEGRID_TIP_DUPLICATE_DAYS = env_int("SAFEGRID_TIP_DUPLICATE_DAYS", 30)
+SAFEGRID_TIP_DUPLICATE_SIMILARITY = float(os.environ.get("SAFEGRID_TIP_DUPLICATE_SIMILARITY", "0.3"))
+# 2018 reward rules for a major hazard or violation: 15 % of the fine, 3,000 to 300,000 yuan.
+SAFEGRID_TIP_REWARD_RULE = {
+    "rate": os.environ.get("SAFEGRID_TIP_REWARD_RATE", "0.15"),
+    "minimum": os.environ.get("SAFEGRID_TIP_REWARD_MIN", "3000"),
+    "maximum": os.environ.get("SAFEGRID_TIP_REWARD_MAX", "300000"),
+}
+# (events, seconds) per window.
+SAFEGRID_TIP_RATE_LIMITS = {
+    "submit_ip": (env_int("SAFEGRID_TIP_RATE_PER_IP_HOUR", 10), 3600),
+    "submit_mobile": (env_int("SAFEGRID_TIP_RATE_PER_MOBILE_DAY", 5), 86400),
+    "submit_partner": (env_int("SAFEGRID_TIP_RATE_PER_PARTNER_MINUTE", 600), 60),
+    "track_ip": (env_int("SAFEGRID_TIP_RATE_TRACK_PER_IP_HOUR", 60), 3600),
+}
+# Addresses never rate-limited (the benchmark's loopback client); empty in production.
+SAFEGRID_TIP_RATE_EXEMPT_IPS = [
+    ip for ip in os.environ.get("SAFEGRID_TIP_RATE_EXEMPT_IPS", "").split(",") if ip
+]
+# Base of the tracking link in the QR code, e.g. https://aqjb.example.gov.cn (else the request's host).
+SAFEGRID_TIP_PUBLIC_URL = os.environ.get("SAFEGRID_TIP_PUBLIC_URL", "").rstrip("/")
 
 SAFEGRID_PLATFORM_NAME = os.environ.get("SAFEGRID_PLATFORM_NAME", "基层安全生产网格化监管平台")
 SAFEGRID_AUDIT_PAGE_SIZE = 50

@@ -19,6 +19,7 @@ from safegrid.core.roles import Role
 from safegrid.regions.models import Department, Grid, RegionLevel
 from safegrid.registry.models import Enterprise
 from safegrid.registry.services import responsible_departments
+from safegrid.risk import hooks as risk_hooks
 from safegrid.workcal.calendar import add_working_days
 
 from . import clock, notices, photos
@@ -125,6 +126,7 @@ def _log(hazard, name, actor, before_state, reason="", data=None, before=None):
     record(f"hazard_{name}", hazard, actor=actor, before=before,
            after=snapshot(hazard, fields=AUDIT_FIELDS), reason=reason[:500])
     notices.after_commit(hazard.pk, name)
+    risk_hooks.hazard_changed(hazard.enterprise_id, name)  # the safety code follows hazard events
 
 
 def _transition(hazard, name, actor, version, changes=None, reason="", data=None):
