@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
 
 from safegrid.core.errors import PermissionDenied
@@ -166,14 +166,13 @@ def report(user):
             towns[path] = TownRow(path, "", "(乡镇未知)")
         return towns[path]
 
-    for row in _enterprise_counts(user):
-        target = town_row(row.pop("town"))
-        for key, value in row.items():
-            setattr(target, key, value)
+    groups = enterprise_groups(user)
+    _add_enterprise_counts(groups, town_row)
     for row in _grid_counts(user):
         target = town_row(row["town"])
         target.grids, target.grids_without_officer = row["grids"], row["grids_without_officer"]
-    officers, fence = officer_workloads(user)
+    per_grid = {g["grid_key"]: g["enterprises"] for g in groups if g["grid_key"] is not None}
+    officers, fence = officer_workloads(user, per_grid)
     for officer in officers:
         town_row(officer.town).add_officer(officer)
     categories = categories_without_department(user)
@@ -182,12 +181,27 @@ def report(user):
     return Report(summary, rows, officers, categories, workload_limit(), fence)
 
 
-def _enterprise_counts(user):
-    return (supervised(user).annotate(town=_town("scope_path"), staffed=_staffed(OuterRef("grid_id")), led=_led())
-            .values("town").order_by()
-            .annotate(enterprises=Count("id"), no_grid=Count("id", filter=Q(grid__isnull=True)),
-                      no_officer=Count("id", filter=Q(grid__isnull=False, staffed=False)),
-                      no_department=Count("id", filter=Q(led=False))))
+def enterprise_groups(user):
+    """Supervised enterprises counted per (town, grid): one scan, at most one row per grid.
+
+    `grid_id + 0` keeps SQLite from walking the grid_id index with a row look-up per
+    enterprise (seconds at 200,000 rows) instead of scanning the table once.
+    """
+    return list(
+        supervised(user).annotate(town=_town("scope_path"), grid_key=F("grid_id") + 0,
+                                  staffed=_staffed(OuterRef("grid_id")), led=_led())
+        .values("town", "grid_key").order_by()
+        .annotate(enterprises=Count("id"), no_officer=Count("id", filter=Q(grid__isnull=False, staffed=False)),
+                  no_department=Count("id", filter=Q(led=False))))
+
+
+def _add_enterprise_counts(groups, town_row):
+    for group in groups:
+        row = town_row(group["town"])
+        row.enterprises += group["enterprises"]
+        row.no_grid += group["enterprises"] if group["grid_key"] is None else 0
+        row.no_officer += group["no_officer"]
+        row.no_department += group["no_department"]
 
 
 def _grid_counts(user):
@@ -214,14 +228,17 @@ class OfficerLoad:
         return self.over_limit or self.outlier
 
 
-def officer_workloads(user):
-    """Every officer of the scope's grids with enterprises per officer; and the IQR fence."""
+def officer_workloads(user, per_grid=None):
+    """Every officer of the scope's grids with enterprises per officer; and the IQR fence.
+
+    `per_grid` ({grid id: enterprises}) saves the count query when the caller has it.
+    """
     grids = scoped_grids(user)
     links = list(OfficerLink.objects.filter(grid__in=grids.values("pk"), gridofficer__voided_at__isnull=True)
                  .values_list("gridofficer_id", "grid_id", "grid__path", "grid__code")
                  .order_by("gridofficer_id", "grid__path"))
-    per_grid = dict(supervised(user).filter(grid__isnull=False).values("grid_id").order_by()
-                    .annotate(n=Count("id")).values_list("grid_id", "n"))
+    if per_grid is None:
+        per_grid = {g["grid_key"]: g["enterprises"] for g in enterprise_groups(user) if g["grid_key"] is not None}
     officers_per_grid = Counter(link[1] for link in links)
     people = {o.pk: o for o in GridOfficer.objects.filter(pk__in={link[0] for link in links})
               .select_related("user").only("id", "trained_on", "full_time", "user__name", "user__username")}
@@ -260,8 +277,12 @@ def categories_without_department(user):
     led = set(ResponsibilityRule.objects.filter(
         region_code__in=counties, lead_department__isnull=False, lead_department__voided_at__isnull=True)
         .values_list("region_code", "category_id"))
-    counts = {(r, c): n for r, c, n in supervised(user).values("region_code", "category_id").order_by()
-              .annotate(n=Count("id")).values_list("region_code", "category_id", "n")}
+    # Expressions, not the bare columns: SQLite would walk the (region_code, status, category)
+    # index with a row look-up per enterprise instead of one scan.
+    counts = {(r, c): n for r, c, n in supervised(user).annotate(county=Substr("region_code", 1, 6),
+                                                                  category_key=F("category_id") + 0)
+              .values("county", "category_key").order_by().annotate(n=Count("id"))
+              .values_list("county", "category_key", "n")}
     categories = list(SafetyCategory.objects.all())
     return [
         {"county_code": code, "county": name, "category": category.code, "category_name": category.name,

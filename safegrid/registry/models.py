@@ -165,6 +165,8 @@ class Enterprise(TimeStampedModel, VoidableModel, TenantModel):
         indexes = [
             models.Index(fields=["region_code", "status", "category"]),
             models.Index(fields=["lon", "lat"]),
+            # The default list order: a page of 50 is read in index order instead of sorting a county.
+            models.Index(fields=["region_code", "name", "id"], name="enterprise_list_order"),
         ]
 
     def __str__(self):
