@@ -111,12 +111,13 @@
           marker.sgRow = row;
           return marker;
         }));
-        mapEl.dataset.count = String(rows.length);
-        delete mapEl.dataset.loading;
         legend.show(rows, colors, names);
         setStatus(rows.length ? rows.length + " " + labels.count : labels.empty, rows.length ? "light" : "warning");
         var bounds = rows.length ? cluster.getBounds() : grids.getBounds();
-        if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+        // No animation: the points are where they will stay once data-count is set.
+        if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false });
+        mapEl.dataset.count = String(rows.length);
+        delete mapEl.dataset.loading;
       }).catch(function () {
         if (mine === request) setStatus(labels.failed, "danger");
       });
