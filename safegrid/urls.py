@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("safegrid.audit.api_urls")),
     path("", include("safegrid.registry.api_urls")),
     path("", include("safegrid.hazards.api_urls")),
+    path("", include("safegrid.risk.api_urls")),
     path("", include("safegrid.notifications.api_urls")),
 ]
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("audit/", include("safegrid.audit.urls")),
     path("registry/", include("safegrid.registry.urls")),
     path("hazards/", include("safegrid.hazards.urls")),
+    path("risk/", include("safegrid.risk.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

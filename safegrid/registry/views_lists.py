@@ -186,11 +186,9 @@ def list_hazards(request):
 
 @role_required("view", KeyArea)
 def list_risks(request):
-    return render(request, "registry/list_pending.html", {
-        "title": "风险清单", "capability": "风险分级管控", "icon": "bi-bar-chart-steps",
-        "headers": ["序号", "生产经营单位", "风险分析对象", "风险分析单元", "风险事件", "评估方法", "风险值",
-                    "风险等级(红橙黄蓝)", "管控措施", "管控层级", "责任部门", "责任人", "评估日期"],
-    })
+    from safegrid.risk.views import risk_list  # the risk app renders the risk list (风险清单)
+
+    return risk_list(request)
 
 
 # --- key areas (重点区域) ----------------------------------------------------------------------

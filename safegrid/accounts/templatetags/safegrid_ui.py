@@ -34,6 +34,7 @@ def nav_items(user):
         items.append(NavItem("enterprises", _("监管对象"), reverse("registry:enterprise_list"), "bi-buildings"))
         items.append(NavItem("map", _("一张图"), reverse("registry:map"), "bi-map"))
         items.append(NavItem("lists", _("五个清单"), reverse("registry:lists"), "bi-card-checklist"))
+    items.append(NavItem("risk", _("风险"), reverse("risk:index"), "bi-bar-chart-steps"))  # staff: list; enterprise: own
     if role_may(role, "view", AuditEvent):
         items.append(NavItem("audit", _("审计日志"), reverse("audit:index"), "bi-journal-text"))
     items.append(NavItem("api", _("API 文档"), reverse("api-docs"), "bi-code-square"))
