@@ -5,6 +5,7 @@ DATABASE_URL is set, a PostgreSQL database named `safegrid_bench` on the same se
 (dropped and created afresh on each run, so the figures start from the same state).
 """
 
+import base64
 import contextlib
 import datetime
 import http.client
@@ -72,6 +73,7 @@ def _database_env(workdir):
         "DJANGO_SETTINGS_MODULE": "safegrid.settings",
         "SAFEGRID_DEBUG": "0",  # production settings: no query log, no debug pages
         "SAFEGRID_SECRET_KEY": secrets.token_urlsafe(40),
+        "SAFEGRID_TIP_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
         "SAFEGRID_ALLOWED_HOSTS": LOOPBACK,
         "SAFEGRID_DATA_DIR": str(workdir),
         "SAFEGRID_LOG_LEVEL": "WARNING",

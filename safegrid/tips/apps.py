@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class TipsConfig(AppConfig):
+    name = "safegrid.tips"
+    label = "tips"
+    verbose_name = "举报"
+
+    def ready(self):
+        from . import checks  # noqa: F401 (registers the deployment checks)

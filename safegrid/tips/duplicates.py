@@ -1,0 +1,84 @@
+"""Duplicate proposals: an open tip of the same county within 30 days that lies within 200 m with
+the same category, or names the same enterprise, and whose text is similar.
+
+The look-up is a bounding-box range on the indexed (region_code, lon, lat, created_at) columns,
+then the exact distance and the text similarity in Python on the few rows left.
+"""
+
+import math
+import unicodedata
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+
+from safegrid.core.scope import NOTHING
+
+from .models import OPEN_STATES, Tip
+
+EARTH_RADIUS_M = 6_371_008.8
+METRES_PER_DEGREE = 111_320.0
+MAX_ROWS = 200
+
+
+def enterprise_key(name):
+    """Upper case letters and digits only: “某某 化工(有限)公司” and “某某化工有限公司” match."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name or "").upper() if ch.isalnum())[:200]
+
+
+def bigrams(text):
+    chars = [ch for ch in unicodedata.normalize("NFKC", text or "").lower() if ch.isalnum()]
+    if len(chars) < 2:
+        return set(chars)
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+
+
+def similarity(a, b):
+    """Jaccard index of character bigrams: works for Chinese without word segmentation."""
+    x, y = bigrams(a), bigrams(b)
+    if not x or not y:
+        return 0.0
+    return len(x & y) / len(x | y)
+
+
+def distance_m(lon1, lat1, lon2, lat2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def _settings():
+    return (settings.SAFEGRID_TIP_DUPLICATE_RADIUS_M, settings.SAFEGRID_TIP_DUPLICATE_DAYS,
+            settings.SAFEGRID_TIP_DUPLICATE_SIMILARITY)
+
+
+def find(*, region_code, lon, lat, category_id, enterprise_key, description, now, exclude_pk=None, limit=5):
+    """[{id, public_id, distance_m, similarity, same_enterprise}] best first."""
+    radius, days, threshold = _settings()
+    q = NOTHING
+    if lon is not None and lat is not None:
+        dlat = radius / METRES_PER_DEGREE
+        dlon = radius / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+        q |= Q(lon__gte=lon - dlon, lon__lte=lon + dlon, lat__gte=lat - dlat, lat__lte=lat + dlat,
+               category_id=category_id)
+    if enterprise_key:
+        q |= Q(enterprise_key=enterprise_key)
+    rows = (Tip.objects.filter(q, region_code=region_code, state__in=OPEN_STATES,
+                               created_at__gte=now - timedelta(days=days))
+            .exclude(pk=exclude_pk).values("pk", "public_id", "lon", "lat", "category_id", "enterprise_key",
+                                           "description")[:MAX_ROWS])
+    found = []
+    for row in rows:
+        same_enterprise = bool(enterprise_key) and row["enterprise_key"] == enterprise_key
+        distance = None
+        if lon is not None and row["lon"] is not None:
+            distance = distance_m(lon, lat, row["lon"], row["lat"])
+        near = distance is not None and distance <= radius and row["category_id"] == category_id
+        score = similarity(description, row["description"])
+        if (near or same_enterprise) and score >= threshold:
+            found.append({"id": row["pk"], "public_id": row["public_id"], "similarity": round(score, 3),
+                          "distance_m": None if distance is None else round(distance),
+                          "same_enterprise": same_enterprise})
+    found.sort(key=lambda c: (-c["similarity"], c["distance_m"] or 0))
+    return found[:limit]
