@@ -10,7 +10,6 @@ api_v1 = [
     path("", include("safegrid.hazards.api_urls")),
     path("", include("safegrid.risk.api_urls")),
     path("", include("safegrid.notifications.api_urls")),
-    path("", include("safegrid.tips.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,9 +18,6 @@ urlpatterns = [
     path("audit/", include("safegrid.audit.urls")),
     path("registry/", include("safegrid.registry.urls")),
     path("hazards/", include("safegrid.hazards.urls")),
-    path("tips/", include("safegrid.tips.urls")),
-    path("report/", include("safegrid.tips.urls_public")),
-    path("open311/v2/", include("safegrid.tips.open311_urls")),
     path("risk/", include("safegrid.risk.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

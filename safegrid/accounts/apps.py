@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "safegrid.accounts"
     label = "accounts"
     verbose_name = "用户与权限"
+
+    def audit_action_labels(self):
+        return {"user_update": "修改用户", "user_bind_enterprise": "绑定所属单位"}

@@ -1,3 +1,5 @@
+import functools
+
 """The audit trail pages: a filtered, paginated list and one event's before/after."""
 
 import json
@@ -43,7 +45,18 @@ DATETIME_FIELDS = ("since", "until")
 
 
 def action_label(action):
-    return ACTION_LABELS.get(action, action)
+    return ACTION_LABELS.get(action) or app_action_labels().get(action, action)
+
+
+@functools.cache
+def app_action_labels():
+    """Labels contributed by the domain apps: an AppConfig may define `audit_action_labels()`."""
+    labels = {}
+    for config in apps.get_app_configs():
+        contribute = getattr(config, "audit_action_labels", None)
+        if contribute:
+            labels.update(contribute())
+    return labels
 
 
 def model_of(object_type):

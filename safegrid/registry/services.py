@@ -155,9 +155,12 @@ def clean_enterprise(data, *, operating_regions, lookups=None):
     out["status"] = _choice(data.get("status") or EnterpriseStatus.OPERATING, EnterpriseStatus.choices,
                             "status", "经营状态", errors)
     out["status_since"] = _date(data.get("status_since"), "status_since", "状态起始日期", errors)
-    out["category"] = lookups.category(str(data.get("category") or "").strip())
-    if out["category"] is None:
-        errors.add("category", "category.unknown", f"安全监管类别“{data.get('category') or ''}”不存在。")
+    category = str(data.get("category") or "").strip()
+    out["category"] = lookups.category(category) if category else None
+    if not category:
+        errors.add("category", "category.required", "请选择安全监管类别。")
+    elif out["category"] is None:
+        errors.add("category", "category.unknown", f"安全监管类别“{category}”不存在。")
     industry = str(data.get("industry") or "").strip()
     out["industry"] = lookups.industry(industry) if industry else None
     if industry and out["industry"] is None:

@@ -104,3 +104,11 @@ def test_production_mode_without_secret_fails_clearly(tmp_path):
     )
     assert result.returncode != 0
     assert "SAFEGRID_SECRET_KEY is not set" in result.stderr
+
+
+def test_apps_contribute_action_labels():
+    from safegrid.audit.views import action_label
+
+    assert action_label("enterprise_create") == "新建生产经营单位"
+    assert action_label("grid_create") == "新建网格"
+    assert action_label("no_such_action") == "no_such_action"
