@@ -1,7 +1,6 @@
-import functools
-
 """The audit trail pages: a filtered, paginated list and one event's before/after."""
 
+import functools
 import json
 
 from django.apps import apps
