@@ -32,10 +32,10 @@ class EventForm(forms.Form):
     unit = forms.ChoiceField(label="风险分析单元")
     name = forms.CharField(label="风险事件", max_length=200)
     method = forms.ChoiceField(label="评估方法", choices=Method.choices)
-    L = forms.ChoiceField(label="L 可能性", required=False)
-    E = forms.ChoiceField(label="E 暴露频繁程度", required=False)
-    C = forms.ChoiceField(label="C 后果", required=False)
-    S = forms.ChoiceField(label="S 严重性", required=False)
+    L = forms.ChoiceField(label="L", required=False, help_text="可能性")
+    E = forms.ChoiceField(label="E", required=False, help_text="暴露频繁程度(LEC)")
+    C = forms.ChoiceField(label="C", required=False, help_text="后果(LEC)")
+    S = forms.ChoiceField(label="S", required=False, help_text="严重性(LS)")
     assessor = forms.CharField(label="评估人", required=False, max_length=50)
 
     def __init__(self, *args, units=(), lec=None, ls=None, **kwargs):

@@ -5,6 +5,7 @@ GB 18218 calculator and the workbook import/export.
 Every query goes through `restrict(user, action)`; changes go through `risk.services`.
 """
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -20,7 +21,7 @@ from safegrid.accounts.views import role_required
 from safegrid.core.errors import ServiceError
 from safegrid.core.roles import Role, role_may
 from safegrid.core.uploads import check_uploaded, limit_upload
-from safegrid.registry.forms import enterprise_filter_form, scope_towns
+from safegrid.registry.forms import ListSelect, enterprise_filter_form, scope_towns
 from safegrid.registry.models import Enterprise, KeyArea
 
 from . import assessment, gb18218, grading, queries, services, workbook
@@ -65,11 +66,17 @@ def index(request):
 # --- the risk list (风险清单) --------------------------------------------------------------------
 
 
+# Filters kept by URL (?scale=… still works) but left off the page to keep one row.
+HIDDEN_FILTERS = ("scale", "industry", "has_grid", "operating_elsewhere", "status", "has_major_hazard_source")
+
+
 def risk_form(filterset, user):
     form = enterprise_filter_form(filterset, user)
-    form.fields["color"].widget.attrs["class"] = "form-select"
-    for name in ("major_hazard_level", "has_major_hazard_source"):
-        form.fields[name].widget.attrs["class"] = "form-select"
+    css = form.fields["region"].widget.attrs.get("class", "form-select")  # same size as the registry's
+    form.fields["color"].widget = ListSelect(choices=[("", "全部")] + list(RiskColor.choices), attrs={"class": css})
+    form.fields["major_hazard_level"].widget = forms.Select(choices=[("", "全部")] + list(LEVELS), attrs={"class": css})
+    for name in HIDDEN_FILTERS:
+        del form.fields[name]
     return form
 
 
