@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("safegrid.audit.urls")),
     path("registry/", include("safegrid.registry.urls")),
     path("hazards/", include("safegrid.hazards.urls")),
+    path("notifications/", include("safegrid.notifications.urls")),
     path("risk/", include("safegrid.risk.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -29,6 +29,8 @@ class HazardFilter(django_filters.FilterSet):
                                               label="复发")
     reported_after = django_filters.DateFilter(field_name="reported_at", lookup_expr="date__gte", label="上报日期起")
     reported_before = django_filters.DateFilter(field_name="reported_at", lookup_expr="date__lte", label="上报日期止")
+    closed_after = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__gte", label="销号日期起")
+    closed_before = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte", label="销号日期止")
 
     class Meta:
         model = Hazard

@@ -15,6 +15,7 @@ from safegrid.accounts.views import role_required
 from safegrid.core.errors import ServiceError
 from safegrid.core.roles import Role, role_may
 from safegrid.core.services import void
+from safegrid.hazards.lists import hazard_list_queryset
 from safegrid.regions.models import Grid, Region, RegionLevel
 
 from . import key_areas, services
@@ -129,6 +130,7 @@ def lists(request):
         "enterprise_count": enterprises.count(),
         "key_area_count": KeyArea.objects.restrict(request.user, "view").filter(voided_at__isnull=True).count(),
         "closed_count": enterprises.filter(status__in=CLOSED_STATUSES).count(),
+        "hazard_count": hazard_list_queryset(request.user, {"open": "true"}).count(),
     })
 
 
@@ -177,11 +179,10 @@ def list_closed(request):
 
 @role_required("view", KeyArea)
 def list_hazards(request):
-    return render(request, "registry/list_pending.html", {
-        "title": "隐患清单", "capability": "隐患排查治理", "icon": "bi-exclamation-octagon",
-        "headers": ["序号", "隐患描述", "生产经营单位", "所在网格", "隐患等级", "隐患来源", "发现日期", "整改方式",
-                    "整改责任人", "整改措施", "整改资金(万元)", "整改时限", "应急预案", "整改状态", "验收销号日期"],
-    })
+    # The hazards app renders the list (hazard_list_queryset's HazardFilter, ledger export).
+    from safegrid.hazards.views_pages import hazard_list
+
+    return hazard_list(request, extra={"title": "隐患清单", "crumbs": "registry/_lists_crumbs.html"})
 
 
 @role_required("view", KeyArea)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from safegrid.audit.models import AuditEvent
-from safegrid.core.roles import role_may
+from safegrid.core.roles import Role, role_may
 from safegrid.regions.models import Region
 from safegrid.registry.models import KeyArea
 
@@ -28,6 +28,10 @@ def nav_items(user):
         return []
     role = user.effective_role
     items = [NavItem("home", _("首页"), reverse("home"), "bi-house")]
+    if role == Role.GRID_OFFICER:
+        items.append(NavItem("tasks", _("我的任务"), reverse("hazards:tasks"), "bi-list-check"))
+    hazards_label = _("本单位隐患") if role == Role.ENTERPRISE else _("隐患")
+    items.append(NavItem("hazards", hazards_label, reverse("hazards:list"), "bi-exclamation-octagon"))
     if role_may(role, "view", Region):
         items.append(NavItem("regions", _("辖区与网格"), reverse("regions:index"), "bi-diagram-3"))
     if role_may(role, "view", KeyArea):  # staff roles; an enterprise sees its own record from home
@@ -49,9 +53,23 @@ def navigation(context):
 
 
 @register.simple_tag(takes_context=True)
+def unread_notifications(context):
+    from safegrid.notifications.views import unread_count
+
+    return unread_count(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def hazard_cards(context):
+    from safegrid.hazards.views_common import home_cards
+
+    return home_cards(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
 def nav_active(context, item):
     """'active' when the current page belongs to the entry (home only on its exact URL)."""
     current = context["request"].path
-    if item.key == "home":
+    if item.key in ("home", "hazards"):  # 我的任务 lives under /hazards/ too
         return "active" if current == item.url else ""
     return "active" if current.startswith(item.url) else ""

@@ -159,9 +159,9 @@ class TestHome:
         assert [g.code for g in response.context["my_grids"]] == ["HLS-01"]
         assert reverse("regions:grid", args=[world.grid_a1.pk]) in response.text
 
-    def test_enterprise_gets_placeholder_without_tree_links(self, world):
+    def test_enterprise_gets_own_hazards_without_tree_links(self, world):
         response = world.client(world.enterprise_user).get("/")
-        assert "本单位隐患与检查将在此显示" in response.text
+        assert "查看本单位隐患" in response.text and reverse("hazards:list") in response.text
         assert reverse("regions:index") not in response.text
         assert reverse("audit:index") not in response.text
 

@@ -335,10 +335,16 @@ class TestLists:
         assert names_on_page(client.get(url("list_closed"), {"status": "operating"})) == {"八字哨烟花店"}
         assert names_on_page(world.client(world.town_user).get(url("list_closed"))) == set()
 
-    def test_hazard_and_risk_lists_are_placeholders(self, world):
+    def test_hazard_list_is_scoped_and_risk_list_a_placeholder(self, world, settings, tmp_path):
+        from safegrid.hazards.testing import report
+
+        settings.MEDIA_ROOT = tmp_path
+        hazard = report(world)
         client = world.client(world.town_user)
         hazards = client.get(url("list_hazards"))
-        assert "隐患排查治理" in hazards.text and "整改时限" in hazards.text and "暂无数据" in hazards.text
+        assert [h.pk for h in hazards.context["page"]] == [hazard.pk] and "整改时限" in hazards.text
+        assert list(world.client(world.town_b_user).get(url("list_hazards")).context["page"]) == []
+        assert client.get(url("lists")).context["hazard_count"] == 1
         assert "风险等级" in client.get(url("list_risks")).text
 
 
