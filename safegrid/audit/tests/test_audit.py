@@ -112,3 +112,10 @@ def test_apps_contribute_action_labels():
     assert action_label("enterprise_create") == "新建生产经营单位"
     assert action_label("grid_create") == "新建网格"
     assert action_label("no_such_action") == "no_such_action"
+
+
+def test_hazard_transitions_have_labels():
+    from safegrid.audit.views import action_label
+
+    assert action_label("hazard_accept") == "验收销号"
+    assert action_label("holiday_set") == "设置节假日/调休"
