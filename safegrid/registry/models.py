@@ -159,7 +159,9 @@ class Enterprise(TimeStampedModel, VoidableModel, TenantModel):
         verbose_name_plural = "生产经营单位"
         ordering = ["region_code", "name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["region_code", "credit_code"], condition=~Q(credit_code=""),
+            # A voided row keeps its code but no longer holds it: the unit can be registered again.
+            models.UniqueConstraint(fields=["region_code", "credit_code"],
+                                    condition=~Q(credit_code="") & Q(voided_at__isnull=True),
                                     name="enterprise_unique_credit_code"),
         ]
         indexes = [

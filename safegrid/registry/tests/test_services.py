@@ -7,6 +7,7 @@ from stdnum.cn import uscc
 
 from safegrid.audit.models import AuditEvent
 from safegrid.core.errors import Conflict, ServiceError
+from safegrid.core.services import void
 from safegrid.regions import services as region_services
 from safegrid.registry import services, validation
 from safegrid.registry.models import Enterprise
@@ -87,6 +88,13 @@ class TestCreate:
         assert exc.value.code == "credit_code.duplicate"
         assert first.name in exc.value.message
         assert Enterprise.objects.count() == 1
+
+    def test_code_of_voided_enterprise_can_be_registered_again(self, world):
+        first = create(world)
+        void(first, "重复登记", world.county_user)
+        again = create(world, credit_code=first.credit_code)
+        assert again.pk != first.pk
+        assert Enterprise.objects.filter(credit_code=first.credit_code).count() == 2
 
     def test_same_code_allowed_in_another_county(self, world):
         first = create(world)
