@@ -40,6 +40,16 @@ class TestVoid:
         assert event.reason == "与第一网格合并"
         assert event.before["voided_at"] is None
 
+    def test_void_event_records_only_the_void(self, world):
+        from safegrid.registry.testing import create
+
+        enterprise = create(world)
+        void(enterprise, "重复登记", world.county_user)
+        event = AuditEvent.objects.get(action="void", object_id=str(enterprise.pk))
+        assert set(event.before) == set(event.after) == {"voided_at", "voided_by", "void_reason"}
+        assert event.after["void_reason"] == "重复登记"
+        assert "13807371234" not in str(event.before) + str(event.after)  # no mobile numbers
+
     def test_void_needs_reason(self, world):
         with pytest.raises(ServiceError) as exc:
             void(world.grid_a2, "  ", world.county_user)
