@@ -285,14 +285,20 @@ def update_enterprise(enterprise, data, *, actor, operating_regions, version):
     return _save_versioned(enterprise, version, actor, "enterprise_update", before)
 
 
+# Never written from an instance: voiding is core.services.void's, and a copy loaded before a
+# void would otherwise bring the enterprise back.
+_NOT_SAVED = {"id", "created_at", "voided_at", "voided_by", "void_reason"}
+
+
 def _save_versioned(enterprise, version, actor, action, before, reason=""):
     fields = {f.attname: getattr(enterprise, f.attname) for f in Enterprise._meta.concrete_fields
-              if f.name not in ("id", "created_at")}
+              if f.name not in _NOT_SAVED}
     fields["version"] = version + 1
-    if not Enterprise.objects.filter(pk=enterprise.pk, version=version).update(**fields):
+    if not Enterprise.objects.filter(pk=enterprise.pk, version=version, voided_at__isnull=True).update(**fields):
         current = Enterprise.objects.get(pk=enterprise.pk)
         raise Conflict("该单位信息已被他人修改，请刷新后重试。",
-                       current={"version": current.version, "name": current.name})
+                       current={"version": current.version, "name": current.name,
+                                "voided": current.is_voided})
     enterprise.version = version + 1
     enterprise.refresh_from_db(fields=["updated_at"])
     record(action, enterprise, actor=actor, before=before, after=snapshot(enterprise, fields=AUDIT_FIELDS),

@@ -196,6 +196,16 @@ class TestUpdate:
                                        version=1)
         assert Enterprise.objects.get(pk=enterprise.pk).name == "新名称一"
 
+    def test_copy_loaded_before_a_void_conflicts_and_stays_voided(self, world):
+        enterprise = create(world)
+        stale = Enterprise.objects.get(pk=enterprise.pk)
+        void(enterprise, "重复登记", world.county_user)
+        with pytest.raises(Conflict):
+            services.update_enterprise(stale, {"name": "新名称"}, actor=world.county_user,
+                                       operating_regions=_regions(world.county_user), version=stale.version)
+        current = Enterprise.objects.get(pk=enterprise.pk)
+        assert current.is_voided and current.name == enterprise.name
+
     def test_status_change(self, world):
         enterprise = create(world)
         services.set_status(enterprise, status="停产", since="2026-10-01", actor=world.county_user, version=1,
