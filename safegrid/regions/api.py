@@ -1,4 +1,3 @@
-from django.db.models import Count
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -9,7 +8,7 @@ from safegrid.core.errors import ServiceError
 
 from . import services
 from .filters import DepartmentFilter, GridFilter, RegionFilter
-from .models import Department, Grid, GridOfficer, Region, RegionLevel
+from .models import Department, Grid, GridOfficer, Region, RegionLevel, with_officer_counts
 from .tree import scope_tree
 
 
@@ -102,8 +101,7 @@ class GridViewSet(RestrictedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
                   viewsets.ReadOnlyModelViewSet):
     """网格. Polygons are GeoJSON (WGS-84 / CGCS2000, longitude first)."""
 
-    queryset = (Grid.objects.select_related("region").filter(voided_at__isnull=True)
-                .annotate(officer_count=Count("officers")).order_by("path"))
+    queryset = with_officer_counts(Grid.objects.select_related("region").filter(voided_at__isnull=True)).order_by("path")
     serializer_class = GridSerializer
     filterset_class = GridFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -136,17 +134,7 @@ class GridViewSet(RestrictedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
     @action(detail=False)
     def geojson(self, request):
         grids = self.filter_queryset(self.get_queryset())
-        features = [
-            {
-                "type": "Feature",
-                "id": g.pk,
-                "geometry": g.polygon,
-                "properties": {"code": g.code, "name": g.name, "region": g.region.name,
-                               "officers": g.officer_count, "responsible": g.responsible_person},
-            }
-            for g in grids
-        ]
-        return Response({"type": "FeatureCollection", "features": features})
+        return Response({"type": "FeatureCollection", "features": [g.feature() for g in grids]})
 
 
 class DepartmentViewSet(RestrictedViewMixin, viewsets.ReadOnlyModelViewSet):

@@ -3,7 +3,7 @@ from django.db.models import Q
 
 from safegrid.core.scope import path_q
 
-from .models import Department, Grid, GridOfficer, Region, RegionLevel
+from .models import Department, Grid, Region, RegionLevel, staffed_grid_ids
 
 
 class RegionFilter(django_filters.FilterSet):
@@ -40,7 +40,7 @@ class GridFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__contains=value) | Q(code__startswith=value))
 
     def filter_has_officer(self, queryset, name, value):
-        staffed = GridOfficer.grids.through.objects.values("grid_id")
+        staffed = staffed_grid_ids()
         return queryset.filter(pk__in=staffed) if value else queryset.exclude(pk__in=staffed)
 
 

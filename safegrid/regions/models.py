@@ -136,6 +136,22 @@ class Grid(TimeStampedModel, VoidableModel, TenantModel):
     def scope_q(cls, user, action):
         return path_q("path", user.scope_paths())
 
+    def feature(self):
+        """The grid as a GeoJSON feature for the maps; needs `officer_count` (with_officer_counts)."""
+        return {"type": "Feature", "id": self.pk, "geometry": self.polygon,
+                "properties": {"code": self.code, "name": self.name, "region": self.region.name,
+                               "officers": self.officer_count, "responsible": self.responsible_person}}
+
+
+def with_officer_counts(grids):
+    """Annotate `officer_count`: the grid's officers that are not voided."""
+    return grids.annotate(officer_count=models.Count("officers", filter=Q(officers__voided_at__isnull=True)))
+
+
+def staffed_grid_ids():
+    """Ids of grids with at least one officer that is not voided (a subquery)."""
+    return GridOfficer.grids.through.objects.filter(gridofficer__voided_at__isnull=True).values("grid_id")
+
 
 class GridOfficer(TimeStampedModel, VoidableModel, TenantModel):
     """A user on grid duty (full-time 专职 or part-time 兼职); trained before duty."""

@@ -1,14 +1,13 @@
 """Pages of the jurisdiction tree: tree + map, region detail, grid detail. All scoped by `restrict`."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.accounts.views import role_required
 from safegrid.core.scope import path_q
 
-from .models import Grid, Region
+from .models import Grid, Region, with_officer_counts
 from .tree import scope_tree
 
 GRIDS_PER_PAGE = 50
@@ -26,8 +25,8 @@ def visible_regions(user):
 
 
 def visible_grids(user):
-    return (Grid.objects.restrict(user, "view").filter(voided_at__isnull=True).select_related("region")
-            .annotate(officer_count=Count("officers", filter=Q(officers__voided_at__isnull=True))))
+    return with_officer_counts(Grid.objects.restrict(user, "view").filter(voided_at__isnull=True)
+                               .select_related("region"))
 
 
 def breadcrumbs(user, path):
@@ -78,13 +77,6 @@ def region_detail(request, code):
     })
 
 
-def grid_feature(grid):
-    """The grid as a GeoJSON feature with the same properties as /api/v1/grids/geojson/."""
-    return {"type": "Feature", "id": grid.pk, "geometry": grid.polygon,
-            "properties": {"code": grid.code, "name": grid.name, "region": grid.region.name,
-                           "officers": grid.officer_count, "responsible": grid.responsible_person}}
-
-
 @role_required("view", Grid)
 def grid_detail(request, pk):
     grid = get_object_or_404(visible_grids(request.user), pk=pk)
@@ -93,5 +85,5 @@ def grid_detail(request, pk):
         "grid": grid,
         "crumbs": breadcrumbs(request.user, grid.region.path),
         "officers": officers,
-        "map_config": {"labels": MAP_LABELS, "feature": grid_feature(grid)},
+        "map_config": {"labels": MAP_LABELS, "feature": grid.feature()},
     })

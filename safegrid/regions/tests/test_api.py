@@ -212,3 +212,16 @@ class TestSchema:
         html = response.content.decode()
         assert "/static/vendor/swagger-ui" in html
         assert "cdn" not in html.lower()
+
+
+def test_voided_officer_no_longer_staffs_a_grid(world):
+    from safegrid.core.services import void
+
+    void(world.officer, "离职", world.county_user)
+    client = api(world.county_user)
+    unstaffed = client.get("/api/v1/grids/", {"has_officer": "false"}).json()
+    assert {g["code"] for g in unstaffed["results"]} == {"HLS-01", "HLS-02", "BZS-01"}
+    listed = {g["code"]: g["officer_count"] for g in client.get("/api/v1/grids/").json()["results"]}
+    assert listed["HLS-01"] == 0
+    features = client.get("/api/v1/grids/geojson/").json()["features"]
+    assert {f["properties"]["code"]: f["properties"]["officers"] for f in features}["HLS-01"] == 0
