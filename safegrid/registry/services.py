@@ -360,6 +360,8 @@ def bulk_assign_grids(region_codes, *, actor=None, batch_size=2000):
 
     Each county's enterprises are located among that county's grids only: a point just across
     the border stays a gap of its own county instead of landing in a neighbour's grid.
+    The write is compare-and-set: a row overridden, voided or moved while the run was locating
+    keeps what that change gave it.
     """
     region_paths = dict(Region.objects.filter(region_code__in=region_codes).values_list("id", "path"))
     checked, gaps, changed = 0, 0, []
@@ -371,15 +373,15 @@ def bulk_assign_grids(region_codes, *, actor=None, batch_size=2000):
             .values_list("id", "lon", "lat", "grid_id", "operating_region_id")
         )
         refs = locator.locate_many([r[1] for r in rows], [r[2] for r in rows])
-        for (pk, _lon, _lat, grid_id, region_id), ref in zip(rows, refs, strict=True):
+        for (pk, lon, lat, grid_id, region_id), ref in zip(rows, refs, strict=True):
             new_grid = ref.id if ref else None
             if new_grid != grid_id:
-                changed.append((pk, new_grid, ref.path if ref else region_paths.get(region_id, "")))
+                changed.append((pk, new_grid, ref.path if ref else region_paths.get(region_id, ""), lon, lat))
         checked += len(rows)
         gaps += sum(1 for r in refs if r is None)
-    result = {"checked": checked, "changed": len(changed), "gaps": gaps}
     with transaction.atomic():
-        _write_assignments(changed, batch_size)
+        written = _write_assignments(changed, batch_size)
+        result = {"checked": checked, "changed": written, "gaps": gaps}
         record("enterprise_bulk_assign_grids", None, actor=actor, object_type="registry.enterprise",
                object_id="*", region_code=region_codes[0] if len(region_codes) == 1 else "",
                after={"counties": list(region_codes), **result})
@@ -387,26 +389,34 @@ def bulk_assign_grids(region_codes, *, actor=None, batch_size=2000):
 
 
 def _write_assignments(changed, batch_size):
-    """Persist (pk, grid_id, scope_path) triples in batches.
+    """Persist (pk, grid_id, scope_path, lon, lat) rows in batches; returns the rows written.
 
+    Only where the row still has the coordinates it was located by, no override and no void.
     Django's bulk_update builds one CASE WHEN per row, which takes minutes at 200,000 rows.
     PostgreSQL joins each batch as a VALUES list (UPDATE ... FROM); SQLite runs a prepared
     UPDATE per row with executemany, which is fast there (no network round trips).
     """
     table = connection.ops.quote_name(Enterprise._meta.db_table)
+    still = "grid_override_reason = '' AND voided_at IS NULL"
+    written = 0
     with connection.cursor() as cursor:
         for start in range(0, len(changed), batch_size):
             batch = changed[start:start + batch_size]
             if connection.vendor == "postgresql":
-                values = ", ".join(["(%s::bigint, %s::bigint, %s::varchar)"] * len(batch))
+                values = ", ".join(["(%s::bigint, %s::bigint, %s::varchar, %s::float8, %s::float8)"] * len(batch))
                 cursor.execute(
                     f"UPDATE {table} AS e SET grid_id = v.grid_id, scope_path = v.scope_path "
-                    f"FROM (VALUES {values}) AS v(id, grid_id, scope_path) WHERE e.id = v.id",
+                    f"FROM (VALUES {values}) AS v(id, grid_id, scope_path, lon, lat) "
+                    f"WHERE e.id = v.id AND e.lon = v.lon AND e.lat = v.lat AND e.{still}",
                     [value for row in batch for value in row],
                 )
+                written += cursor.rowcount
             else:
-                cursor.executemany(f"UPDATE {table} SET grid_id = %s, scope_path = %s WHERE id = %s",
-                                   [(grid_id, path, pk) for pk, grid_id, path in batch])
+                cursor.executemany(f"UPDATE {table} SET grid_id = %s, scope_path = %s "
+                                   f"WHERE id = %s AND lon = %s AND lat = %s AND {still}",
+                                   [(grid_id, path, pk, lon, lat) for pk, grid_id, path, lon, lat in batch])
+                written += cursor.rowcount  # sqlite3 sums executemany's modifications
+    return written
 
 
 # --- responsibility rules (三管三必须) ---------------------------------------------------------

@@ -162,6 +162,23 @@ class TestGridAssignment:
         assert moved.grid == world.grid_a1 and moved.grid_override_reason
         assert AuditEvent.objects.filter(action="enterprise_bulk_assign_grids").exists()
 
+    def test_bulk_keeps_an_override_made_while_it_ran(self, world, monkeypatch):
+        enterprise = create(world, lon=112.305, lat=28.505)
+        region_services.update_grid(world.grid_a1, polygon=square(112.50, 28.50), actor=world.admin)
+        locate_many = services.GridLocator.locate_many
+
+        def override_meanwhile(locator, lons, lats):
+            refs = locate_many(locator, lons, lats)
+            services.override_grid(Enterprise.objects.get(pk=enterprise.pk), grid=world.grid_a2,
+                                   reason="现场核实", actor=world.county_user)
+            return refs
+
+        monkeypatch.setattr(services.GridLocator, "locate_many", override_meanwhile)
+        result = services.bulk_assign_grids(["430903"])
+        enterprise.refresh_from_db()
+        assert enterprise.grid == world.grid_a2 and enterprise.scope_path == world.grid_a2.path
+        assert result["changed"] == 0
+
     def test_bulk_moves_after_redraw(self, world):
         enterprise = create(world, lon=112.305, lat=28.505)
         region_services.update_grid(world.grid_a1, polygon=square(112.50, 28.50), actor=world.admin)
