@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from cryptography.fernet import Fernet
+
 from bench import common
 
 NAME = "registry_city"
@@ -37,7 +39,8 @@ def sqlite_path():
 def _env():
     env = {"DJANGO_SETTINGS_MODULE": "safegrid.settings", "SAFEGRID_DEBUG": "0",
            "SAFEGRID_SECRET_KEY": secrets.token_urlsafe(40), "SAFEGRID_ALLOWED_HOSTS": common.LOOPBACK,
-           "SAFEGRID_DATA_DIR": str(DATA_DIR), "SAFEGRID_LOG_LEVEL": "WARNING", "SAFEGRID_TESTING": "0"}
+           "SAFEGRID_DATA_DIR": str(DATA_DIR), "SAFEGRID_LOG_LEVEL": "WARNING", "SAFEGRID_TESTING": "0",
+           "SAFEGRID_TIP_KEYS": os.environ.get("SAFEGRID_TIP_KEYS") or Fernet.generate_key().decode()}
     url = os.environ.get("DATABASE_URL", "")
     if url:
         env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + PG_DATABASE))

@@ -3,7 +3,8 @@
 On the cached city database (bench_registry_city), in process, with safegrid/registry/ledger.py
 (the ledger engineer's export rows and all-or-nothing import) and safegrid/excel.py:
 - export: all enterprises (~200,000) streamed into one sheet, saved to a temporary file;
-- import: 50,000 rows of one county's ledger with fresh credit codes and names (so all are new),
+- import: 50,000 rows from one county's ledger (its ~20,000 rows repeated) with fresh credit codes
+  and names (so all are new),
   validated and written by ledger.run_import as that county's office, then rolled back so the
   cached database stays as generated.
 Peak memory: the process's maximum resident set size (ru_maxrss) after each phase; it is a
@@ -71,9 +72,11 @@ def import_seconds(db, path):
             row[name_col] = f"{row[name_col]}(新{number})"
             yield row
 
+    rows = list(ledger.ledger_rows(ledger.Enterprise.objects.filter(pk__in=source.values("pk"))))
+    # One county holds ~20,000: repeat its rows (fresh codes and names) up to IMPORT_ROWS.
+    rows = [list(rows[i % len(rows)]) for i in range(IMPORT_ROWS)]
     workbook = excel.new_workbook()
-    excel.write_sheet(workbook, ledger.SHEET_TITLE, ledger.LEDGER_HEADERS,
-                      fresh(ledger.ledger_rows(ledger.Enterprise.objects.filter(pk__in=source.values("pk")))))
+    excel.write_sheet(workbook, ledger.SHEET_TITLE, ledger.LEDGER_HEADERS, fresh(rows))
     workbook.save(path)
     started = time.perf_counter()
     plan = None
