@@ -106,7 +106,7 @@ def index(request):
         "form": filter_form(filterset),
         "page": page,
         "query": query.urlencode(),
-        "actions": sorted(ACTION_LABELS.items()),
+        "actions": sorted({**app_action_labels(), **ACTION_LABELS}.items()),
     })
 
 

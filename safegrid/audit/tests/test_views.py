@@ -25,6 +25,11 @@ class TestIndex:
         response = world.client(getattr(world, attr)).get(INDEX)
         assert response.status_code == 403 and "无权限" in response.text
 
+    def test_action_suggestions_include_the_apps_actions(self, world):
+        response = world.client(world.admin).get(INDEX)
+        assert '<option value="enterprise_create">' in response.text
+        assert '<option value="grid_create">' in response.text
+
     def test_admin_sees_everything(self, world):
         response = world.client(world.admin).get(INDEX)
         assert response.status_code == 200
