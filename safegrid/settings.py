@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "safegrid.hazards",
     "safegrid.risk",
     "safegrid.tips",
+    "safegrid.inspections",
     "safegrid.demo",
 ]
 

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("safegrid.hazards.api_urls")),
     path("", include("safegrid.risk.api_urls")),
     path("", include("safegrid.notifications.api_urls")),
+    path("", include("safegrid.inspections.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("registry/", include("safegrid.registry.urls")),
     path("hazards/", include("safegrid.hazards.urls")),
     path("notifications/", include("safegrid.notifications.urls")),
+    path("inspections/", include("safegrid.inspections.urls")),
+    path("public/draws/", include("safegrid.inspections.urls_public")),
     path("risk/", include("safegrid.risk.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -21,6 +21,7 @@ from safegrid.audit.services import record
 from safegrid.hazards import clock
 from safegrid.hazards.models import OPEN_STATES, Grade, Hazard, State
 from safegrid.hazards.queries import overdue_q
+from safegrid.inspections.credit import penalty_factors
 from safegrid.registry.models import Enterprise, SafetyCategory
 
 from .models import COLOR_SHORT, EnterpriseGrade, GradeRuleSet, GradeSnapshot, MajorHazardSource, RiskProfile
@@ -76,7 +77,7 @@ FACTOR_SOURCES = {
     "hazards": hazard_factors,
     "major_hazard_sources": major_hazard_levels,
     "profiles": profiles,
-    "penalties": not_connected,    # penalties (一年内行政处罚): the enforcement app plugs in here
+    "penalties": penalty_factors,  # 一年内行政处罚: safegrid.inspections (enforcement)
     "accidents": not_connected,    # accidents, major_accidents_3y, accident_free_5y: the accidents app
 }
 # Factors of each source that are reported as "未接入" while the source answers None.

@@ -39,6 +39,8 @@ def nav_items(user):
         items.append(NavItem("map", _("一张图"), reverse("registry:map"), "bi-map"))
         items.append(NavItem("lists", _("五个清单"), reverse("registry:lists"), "bi-card-checklist"))
     items.append(NavItem("risk", _("风险"), reverse("risk:index"), "bi-bar-chart-steps"))  # staff: list; enterprise: own
+    # 监督检查: an enterprise sees only inspections already started at its site.
+    items.append(NavItem("inspections", _("监督检查"), reverse("inspections:list"), "bi-clipboard-check"))
     if role_may(role, "view", AuditEvent):
         items.append(NavItem("audit", _("审计日志"), reverse("audit:index"), "bi-journal-text"))
     items.append(NavItem("api", _("API 文档"), reverse("api-docs"), "bi-code-square"))
