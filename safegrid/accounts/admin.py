@@ -4,8 +4,11 @@ from django.contrib.auth.admin import UserAdmin
 from safegrid.audit.admin import ReadOnlyAdmin
 from safegrid.audit.services import record
 
-from .forms import StampedAdminPasswordChangeForm
+from .forms import AdminLoginForm, StampedAdminPasswordChangeForm
 from .models import ScopeGrant, User
+
+# The admin's login page counts failures and refuses locked accounts like /login/ and the token API.
+admin.site.login_form = AdminLoginForm
 
 
 class ScopeGrantInline(admin.TabularInline):

@@ -1,7 +1,9 @@
 """Forms of the login and password pages. Business rules stay in accounts.services."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,3 +51,17 @@ class StampedAdminPasswordChangeForm(AdminPasswordChangeForm):
     def save(self, commit=True):
         self.user.password_changed_at = timezone.now()
         return super().save(commit=commit)
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """Django admin's login form with the platform's lockout and audit (`login_check`), not bare authenticate()."""
+
+    def clean(self):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = login_check(self.request, username, password)
+            except ServiceError as exc:
+                raise ValidationError(exc.message, code=exc.code) from exc
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

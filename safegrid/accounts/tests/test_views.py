@@ -178,3 +178,35 @@ class TestHome:
 def test_404_page_is_chinese(world):
     response = world.client(world.town_user).get("/no-such-page/")
     assert response.status_code == 404 and "对象不存在或不在您的辖区内" in response.text
+
+
+class TestAdminLogin:
+    """Django admin's own login page applies the same lockout as ours (it used authenticate() directly)."""
+
+    ADMIN_LOGIN = "/admin/login/"
+
+    @pytest.fixture
+    def staff(self, world):
+        User.objects.filter(pk=world.admin.pk).update(is_staff=True, is_superuser=True)
+        return User.objects.get(pk=world.admin.pk)
+
+    def test_failures_count_and_lock(self, world, staff):
+        client = Client()
+        for _ in range(5):
+            client.post(self.ADMIN_LOGIN, {"username": "admin", "password": "wrong"})
+        assert User.objects.get(pk=staff.pk).is_locked()
+        response = client.post(self.ADMIN_LOGIN, {"username": "admin", "password": PASSWORD})
+        assert response.status_code == 200 and "账户已锁定" in response.text
+        assert client.get("/admin/").status_code == 302  # still not logged in
+
+    def test_right_password_logs_in_and_audits(self, world, staff):
+        client = Client()
+        response = client.post(self.ADMIN_LOGIN, {"username": "admin", "password": PASSWORD, "next": "/admin/"})
+        assert response.status_code == 302
+        assert client.get("/admin/").status_code == 200
+        assert AuditEvent.objects.filter(action="login", actor=staff).exists()
+
+    def test_non_staff_refused(self, world):
+        client = Client()
+        client.post(self.ADMIN_LOGIN, {"username": "town_a", "password": PASSWORD})
+        assert client.get("/admin/").status_code == 302
