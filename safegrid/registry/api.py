@@ -70,9 +70,11 @@ class EnterpriseViewSet(RestrictedViewMixin, mixins.CreateModelMixin, mixins.Upd
                         viewsets.ReadOnlyModelViewSet):
     """生产经营单位. Writes use raw values; errors list every field problem."""
 
+    # Polygons of the related grid and regions are large JSON documents the list never shows.
     queryset = Enterprise.objects.select_related(
         "category", "industry", "operating_region", "registered_region", "grid"
-    ).filter(voided_at__isnull=True)
+    ).defer("grid__polygon", "operating_region__polygon", "registered_region__polygon").filter(
+        voided_at__isnull=True)
     filterset_class = EnterpriseFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     extra_scope_actions = {"status": "change", "grid_override": "change", "void": "change",
@@ -92,7 +94,7 @@ class EnterpriseViewSet(RestrictedViewMixin, mixins.CreateModelMixin, mixins.Upd
         enterprise = self.get_object()
         enterprise = services.update_enterprise(
             enterprise, _raw(request.data), actor=request.user,
-            operating_regions=operating_regions(request.user), version=_version(request, enterprise),
+            operating_regions=operating_regions(request.user), version=_version(request),
         )
         return Response(EnterpriseDetailSerializer(enterprise).data)
 
@@ -101,7 +103,7 @@ class EnterpriseViewSet(RestrictedViewMixin, mixins.CreateModelMixin, mixins.Upd
     def status(self, request, pk=None):
         enterprise = services.set_status(
             self.get_object(), status=request.data.get("status"), since=request.data.get("status_since"),
-            actor=request.user, version=_version(request, None), reason=request.data.get("reason", ""),
+            actor=request.user, version=_version(request), reason=request.data.get("reason", ""),
         )
         return Response(EnterpriseDetailSerializer(enterprise).data)
 
@@ -134,8 +136,9 @@ class EnterpriseViewSet(RestrictedViewMixin, mixins.CreateModelMixin, mixins.Upd
         return Response({"fields": ["id", "lon", "lat", "category", "name"], "points": list(rows)})
 
 
-def _version(request, enterprise):
-    raw = request.data.get("version", enterprise.version if enterprise else None)
+def _version(request):
+    """The version the client read; required, or a write would silently overwrite a newer one."""
+    raw = request.data.get("version")
     try:
         return int(raw)
     except (TypeError, ValueError) as exc:

@@ -93,6 +93,13 @@ class TestActions:
         assert api(world.county_user).get(url).status_code == 404
         assert Enterprise.objects.filter(pk=a.pk).exists()
 
+    def test_patch_needs_version(self, world, two):
+        a, _ = two
+        url = f"/api/v1/enterprises/{a.pk}/"
+        response = api(world.county_user).patch(url, {"name": "改名"}, format="json")
+        assert response.status_code == 400 and response.json()["field"] == "version"
+        assert Enterprise.objects.get(pk=a.pk).name == a.name
+
     def test_status_needs_version(self, world, two):
         a, _ = two
         url = f"/api/v1/enterprises/{a.pk}/status/"
