@@ -115,7 +115,7 @@ class EnterpriseViewSet(RestrictedViewMixin, mixins.CreateModelMixin, mixins.Upd
             enterprise = services.clear_grid_override(enterprise, actor=request.user)
         else:
             grid = Grid.objects.restrict(request.user, "view").filter(
-                code=request.data.get("grid"), region_code=enterprise.region_code).first()
+                code=request.data.get("grid"), region_code=enterprise.region_code, voided_at__isnull=True).first()
             if grid is None:
                 raise ServiceError("grid.unknown", "网格不存在或不在您的辖区内。", field="grid")
             enterprise = services.override_grid(enterprise, grid=grid, reason=request.data.get("reason"),

@@ -341,6 +341,8 @@ def override_grid(enterprise, *, grid, reason, actor):
         raise ServiceError("grid_override.reason_required", "人工指定网格必须填写原因。", field="reason")
     if grid.region_code != enterprise.region_code:
         raise ServiceError("grid_override.other_county", "只能指定本区县的网格。", field="grid")
+    if grid.voided_at is not None:
+        raise ServiceError("grid_override.voided", "该网格已作废，不能指定。", field="grid")
     before = snapshot(enterprise, fields=AUDIT_FIELDS)
     enterprise.grid, enterprise.grid_override_reason = grid, reason[:300]
     _place(enterprise)

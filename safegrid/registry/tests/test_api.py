@@ -100,6 +100,17 @@ class TestActions:
         assert response.status_code == 400 and response.json()["field"] == "version"
         assert Enterprise.objects.get(pk=a.pk).name == a.name
 
+    def test_voided_grid_cannot_be_chosen(self, world, two):
+        from safegrid.core.services import void
+
+        a, _ = two
+        void(world.grid_a2, "合并", world.county_user)
+        url = f"/api/v1/enterprises/{a.pk}/grid-override/"
+        response = api(world.county_user).post(url, {"grid": world.grid_a2.code, "reason": "现场核实"},
+                                               format="json")
+        assert response.status_code == 400 and response.json()["field"] == "grid"
+        assert Enterprise.objects.get(pk=a.pk).grid_id == world.grid_a1.pk
+
     def test_status_needs_version(self, world, two):
         a, _ = two
         url = f"/api/v1/enterprises/{a.pk}/status/"

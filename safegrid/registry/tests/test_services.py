@@ -193,6 +193,15 @@ class TestGridAssignment:
         with pytest.raises(ServiceError):
             services.override_grid(enterprise, grid=world.grid_a2, reason="", actor=world.county_user)
 
+    def test_override_refuses_a_voided_grid(self, world):
+        enterprise = create(world)
+        void(world.grid_a2, "合并", world.county_user)
+        with pytest.raises(ServiceError) as exc:
+            services.override_grid(enterprise, grid=world.grid_a2, reason="现场核实", actor=world.county_user)
+        assert exc.value.code == "grid_override.voided"
+        enterprise.refresh_from_db()
+        assert enterprise.grid == world.grid_a1
+
     def test_clear_override_reassigns(self, world):
         enterprise = create(world)
         services.override_grid(enterprise, grid=world.grid_a2, reason="现场核实", actor=world.county_user)
