@@ -1,7 +1,9 @@
 """Shared API pieces: pagination and the error format {code, field, message}."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -12,9 +14,33 @@ from .errors import ServiceError
 from .roles import role_may
 
 
+class CappedPaginator(DjangoPaginator):
+    """Counts at most COUNT_CAP + 1 rows: an exact count of a county's 200,000 rows costs a
+    full scan on every page, and nobody pages that far. `count_capped` tells clients."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self):
+        counted = self.object_list[: self.COUNT_CAP + 1].count()
+        self.capped = counted > self.COUNT_CAP
+        return min(counted, self.COUNT_CAP)
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = getattr(self.page.paginator, "capped", False)
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {"type": "boolean"}
+        return schema
 
 
 def _flatten(detail, field=None):

@@ -7,7 +7,7 @@ API views all call ``Model.objects.restrict(user, action)``. An object outside t
 is simply not in the queryset, so views answer 404 for it.
 """
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 from .roles import Role, role_may
@@ -16,10 +16,21 @@ NOTHING = Q(pk__in=[])
 
 
 def path_q(field, paths):
-    """Rows whose `field` lies in any of the subtrees rooted at `paths`."""
+    """Rows whose `field` lies in any of the subtrees rooted at `paths`.
+
+    PostgreSQL answers ``LIKE 'p/%'`` from the varchar_pattern_ops index Django adds to
+    indexed CharFields. SQLite never uses an index for Django's ``LIKE … ESCAPE``, so there
+    the subtree is the byte range ``['p/', 'p0')`` ('0' follows '/' in ASCII), which the
+    plain index serves.
+    """
     q = NOTHING
+    by_range = connection.vendor == "sqlite"
     for path in paths:
-        q |= Q(**{field: path}) | Q(**{f"{field}__startswith": path + "/"})
+        if by_range:
+            below = Q(**{f"{field}__gt": path + "/", f"{field}__lt": path + "0"})
+        else:
+            below = Q(**{f"{field}__startswith": path + "/"})
+        q |= Q(**{field: path}) | below
     return q
 
 
