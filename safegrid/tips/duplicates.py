@@ -35,7 +35,8 @@ def bigrams(text):
 
 def similarity(a, b):
     """Jaccard index of character bigrams: works for Chinese without word segmentation."""
-    x, y = bigrams(a), bigrams(b)
+    x = a if isinstance(a, set) else bigrams(a)
+    y = b if isinstance(b, set) else bigrams(b)
     if not x or not y:
         return 0.0
     return len(x & y) / len(x | y)
@@ -68,15 +69,17 @@ def find(*, region_code, lon, lat, category_id, enterprise_key, description, now
                                created_at__gte=now - timedelta(days=days))
             .exclude(pk=exclude_pk).values("pk", "public_id", "lon", "lat", "category_id", "enterprise_key",
                                            "description")[:MAX_ROWS])
-    found = []
+    found, wanted = [], bigrams(description)
     for row in rows:
         same_enterprise = bool(enterprise_key) and row["enterprise_key"] == enterprise_key
         distance = None
         if lon is not None and row["lon"] is not None:
             distance = distance_m(lon, lat, row["lon"], row["lat"])
         near = distance is not None and distance <= radius and row["category_id"] == category_id
-        score = similarity(description, row["description"])
-        if (near or same_enterprise) and score >= threshold:
+        if not (near or same_enterprise):
+            continue
+        score = similarity(wanted, row["description"])
+        if score >= threshold:
             found.append({"id": row["pk"], "public_id": row["public_id"], "similarity": round(score, 3),
                           "distance_m": None if distance is None else round(distance),
                           "same_enterprise": same_enterprise})

@@ -3,8 +3,9 @@ the department (三管三必须 rules of the county). No rule, no department: th
 
 from dataclasses import dataclass
 
+from shapely.geometry import Point, shape
+
 from safegrid.regions.models import Department, Grid, Region, RegionLevel
-from safegrid.registry.assignment import locate
 from safegrid.registry.models import ResponsibilityRule
 from safegrid.registry.services import responsible_departments
 
@@ -37,14 +38,13 @@ def town_of(region):
 
 
 def locate_grid(lon, lat):
-    """The grid covering the point in whichever county has one there (boundary rule of `locate`)."""
-    counties = (Grid.objects.filter(voided_at__isnull=True, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat,
-                                    max_lat__gte=lat).values_list("region_code", flat=True).distinct())
-    for code in sorted(set(counties)):
-        grid = locate(lon, lat, code)
-        if grid is not None:
-            return grid
-    return None
+    """The grid covering the point, in any county: one query, the rule of registry `locate`
+    (every covering grid is a candidate, the smallest path wins)."""
+    candidates = (Grid.objects.filter(voided_at__isnull=True, min_lon__lte=lon, max_lon__gte=lon,
+                                      min_lat__lte=lat, max_lat__gte=lat)
+                  .select_related("region__parent").order_by("path"))
+    point = Point(lon, lat)
+    return next((grid for grid in candidates if shape(grid.polygon).covers(point)), None)
 
 
 def county_by_code(code):

@@ -208,9 +208,11 @@ def check_photos(uploads):
 
 
 @sensitive_variables("data", "identity")
-@transaction.atomic
 def submit_tip(data, *, uploads=(), channel=Channel.WEB, partner=None, client_ip=None):
-    """举报. Returns Submitted(tip, tracking_code); the code is shown once and stored only hashed."""
+    """举报. Returns Submitted(tip, tracking_code); the code is shown once and stored only hashed.
+
+    Checks and routing read before the transaction, so SQLite's write lock is held only for the writes.
+    """
     anonymous = str(data.get("anonymous", "1")).lower() in {"1", "true", "on", "yes"}
     identity = _identity(data, anonymous)
     description = _text(data.get("description"), "description", "举报内容")
@@ -229,10 +231,9 @@ def submit_tip(data, *, uploads=(), channel=Channel.WEB, partner=None, client_ip
     route = routing.suggest(lon=lon, lat=lat, county=county, category=category, enterprise=enterprise)
     if route is None:
         raise ServiceError("county.required", "所选位置不在本平台的网格内，请选择所在区县。", field="county")
-    today = clock.today()
-    deadline, note = response_deadline(today)
+    deadline, note = response_deadline(clock.today())
     code = codes.new_tracking_code()
-    tip = Tip.objects.create(
+    tip = Tip(
         region_code=route.county.code[:6], public_id=codes.new_public_id(), tracking_hash=codes.tracking_hash(code),
         channel=channel, partner=partner, description=description, address=address, lon=lon, lat=lat,
         occurred_at=occurred_at, enterprise_name=enterprise_name,
@@ -244,13 +245,14 @@ def submit_tip(data, *, uploads=(), channel=Channel.WEB, partner=None, client_ip
     )
     tip.duplicate_candidates = duplicates.find(
         region_code=tip.region_code, lon=lon, lat=lat, category_id=tip.category_id,
-        enterprise_key=tip.enterprise_key, description=description, now=tip.created_at, exclude_pk=tip.pk)
-    Tip.objects.filter(pk=tip.pk).update(duplicate_candidates=tip.duplicate_candidates)
-    _store_photos(tip, checked)
-    _event(tip, "submit", None, "", data={"suggested": route.describe(),
-                                        "duplicates": [c["public_id"] for c in tip.duplicate_candidates]})
-    _audit_anonymously(tip)
-    notices.after_commit(tip.pk, "submit")
+        enterprise_key=tip.enterprise_key, description=description, now=clock.now())
+    with transaction.atomic():
+        tip.save(force_insert=True)
+        _store_photos(tip, checked)
+        _event(tip, "submit", None, "", data={"suggested": route.describe(),
+                                            "duplicates": [c["public_id"] for c in tip.duplicate_candidates]})
+        _audit_anonymously(tip)
+        notices.after_commit(tip.pk, "submit")
     return Submitted(tip, code)
 
 

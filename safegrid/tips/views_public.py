@@ -28,7 +28,7 @@ KEPT_FIELDS = ("description", "address", "lon", "lat", "occurred_at", "enterpris
 
 def _private(response):
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # no-referrer would send Origin: null and fail CSRF
     return response
 
 

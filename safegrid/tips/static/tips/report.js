@@ -23,6 +23,7 @@
     map = L.map(mapEl, { zoomSnap: 0.25, maxZoom: 19, attributionControl: Boolean(url) });
     if (url) L.tileLayer(url, { attribution: mapEl.dataset.basemapAttribution || "", maxZoom: 19 }).addTo(map);
     map.setView([28.5, 112.3], 11);
+    mapEl.sgMap = map;  // for the end-to-end tests: where on screen a coordinate is
     fetch(mapEl.dataset.gridsUrl).then(function (r) { return r.json(); }).then(function (data) {
       if (!data.features.length) return;
       var layer = L.geoJSON(data, { style: { color: "#1f4e8c", weight: 1, fillOpacity: 0.05 }, interactive: false });

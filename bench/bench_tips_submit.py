@@ -1,0 +1,100 @@
+"""Tip submission over HTTP: Open311 POST /open311/v2/requests.json under gunicorn, sustained.
+
+Builds the small test jurisdiction (safegrid.testing.World: two towns, four grids), registers an
+Open311 partner; a fifth of the tips fall in two grids, the rest spread over 0.3° x 0.3° of the
+county (the test world has no grids there: routed to the county office). It
+starts gunicorn on loopback with the bench client's address exempt from the
+rate limits (SAFEGRID_TIP_RATE_EXEMPT_IPS=127.0.0.1, set for this server only), then submits tips
+from several threads for a fixed time. Every submission runs the full service: validation, grid
+location, routing, deadline, encryption of the identity, duplicate look-up, timeline, audit event
+and the after-commit notice to the town office. Any non-201 answer makes the run crash.
+"""
+
+import random
+import threading
+import time
+import urllib.parse
+from http import client as http_client
+
+from bench import common
+
+NAME = "tips_submit"
+
+
+def add_arguments(group):
+    group.add_argument("--tip-seconds", type=float, default=60, help="measured submission time (s)")
+    group.add_argument("--tip-threads", type=int, default=8, help="client threads")
+    group.add_argument("--tip-workers", type=int, default=4, help="gunicorn sync workers")
+
+
+def run(args):
+    with common.bench_database() as db:
+        from safegrid.testing import World
+        from safegrid.tips import services
+
+        World.build()
+        _, key = services.create_partner("bench 12345")
+        env = {**db.env, "SAFEGRID_TIP_RATE_EXEMPT_IPS": common.LOOPBACK}
+        with common.live_server(env, workers=args.tip_workers) as port:
+            result = load(port, key, args.tip_seconds, args.tip_threads)
+        from safegrid.tips.models import Tip
+
+        stored = Tip.objects.count()
+        meta = {"db": db.kind, "threads": args.tip_threads, "workers": args.tip_workers,
+                "seconds": round(result["seconds"], 1), "submitted": result["count"], "stored": stored}
+        common.emit(NAME, "submit_rps", result["count"] / result["seconds"], "req/s", **meta)
+        common.emit(NAME, "submit_p50_ms", common.percentile(result["latencies"], 50), "ms", **meta)
+        common.emit(NAME, "submit_p95_ms", common.percentile(result["latencies"], 95), "ms", **meta)
+        common.emit(NAME, "errors", result["errors"], "count", **meta)
+        if result["errors"] or stored != result["count"]:
+            raise RuntimeError(f"{result['errors']} failed submissions, {stored} stored of {result['count']}")
+
+
+def body(key, rng):
+    if rng.random() < 0.2:  # inside grids HLS-01/HLS-02: routed to 会龙山街道
+        lon, lat = 112.30 + rng.random() * 0.02, 28.50 + rng.random() * 0.01
+    else:  # elsewhere in the county (no grid there): routed to the county office
+        lon, lat = 112.0 + rng.random() * 0.3, 28.3 + rng.random() * 0.3
+    return urllib.parse.urlencode({"jurisdiction_id": "430903",
+        "api_key": key, "service_code": rng.choice(["town_gas", "fireworks", "construction", "other"]),
+        "long": f"{lon:.6f}", "lat": f"{lat:.6f}", "description": f"压测举报 {rng.random():.12f} 燃气瓶违规存放",
+        "phone": f"139{rng.randrange(10**8):08d}", "first_name": "测试"}).encode()
+
+
+def load(port, key, seconds, threads):
+    latencies, errors, lock = [], [0], threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(seed):
+        rng = random.Random(seed)
+        conn = http_client.HTTPConnection(common.LOOPBACK, port, timeout=30)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                conn.request("POST", "/open311/v2/requests.json", body=body(key, rng), headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+                ok = response.status == 201
+            except (OSError, http_client.HTTPException) as exc:
+                payload, ok = repr(exc).encode(), False
+                conn.close()
+                conn = http_client.HTTPConnection(common.LOOPBACK, port, timeout=30)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+                    if errors[0] <= 3:
+                        print(f"# {NAME} error: {payload[:300]!r}", flush=True)
+        conn.close()
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return {"latencies": latencies, "count": len(latencies), "errors": errors[0],
+            "seconds": time.perf_counter() - started}
