@@ -10,7 +10,6 @@ api_v1 = [
     path("", include("safegrid.hazards.api_urls")),
     path("", include("safegrid.risk.api_urls")),
     path("", include("safegrid.notifications.api_urls")),
-    path("", include("safegrid.tips.api_urls")),
     path("", include("safegrid.inspections.api_urls")),
 ]
 
@@ -20,9 +19,6 @@ urlpatterns = [
     path("audit/", include("safegrid.audit.urls")),
     path("registry/", include("safegrid.registry.urls")),
     path("hazards/", include("safegrid.hazards.urls")),
-    path("tips/", include("safegrid.tips.urls")),
-    path("report/", include("safegrid.tips.urls_public")),
-    path("open311/v2/", include("safegrid.tips.open311_urls")),
     path("notifications/", include("safegrid.notifications.urls")),
     path("inspections/", include("safegrid.inspections.urls")),
     path("public/draws/", include("safegrid.inspections.urls_public")),

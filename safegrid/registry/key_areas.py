@@ -4,6 +4,7 @@ Create with `create_key_area`; void with `safegrid.core.services.void` (audited 
 """
 
 from django.db import transaction
+from django.db.models import Count
 from shapely import contains_xy
 from shapely.geometry import shape
 
@@ -52,6 +53,38 @@ def create_key_area(*, name, reason, county, grids=(), polygon=None, actor):
     return area
 
 
+def count_in(areas, enterprises):
+    """{area.pk: enterprises inside}: one grouped query for all grid areas, one per drawn polygon.
+
+    `areas` should have their grids prefetched; `enterprises` is a (restricted) queryset.
+    """
+    enterprises = enterprises.filter(voided_at__isnull=True)
+    grid_ids = {grid.pk for area in areas if not area.polygon for grid in area.grids.all()}
+    per_grid = dict(enterprises.filter(grid__in=grid_ids).values_list("grid_id").annotate(n=Count("id"))
+                    .order_by()) if grid_ids else {}
+    counts = {}
+    for area in areas:
+        if area.polygon:
+            counts[area.pk] = len(_inside_polygon(area, enterprises))
+        else:  # an enterprise lies in one grid, and an area's grids are in its county
+            counts[area.pk] = sum(per_grid.get(grid.pk, 0) for grid in area.grids.all())
+    return counts
+
+
+def _inside_polygon(area, enterprises):
+    """Ids of the enterprises of the area's county whose point lies inside its polygon."""
+    box = bbox(area.polygon)
+    candidates = list(enterprises.filter(
+        region_code=area.region_code,
+        lon__gte=box["min_lon"], lon__lte=box["max_lon"], lat__gte=box["min_lat"], lat__lte=box["max_lat"],
+    ).values_list("id", "lon", "lat"))
+    if not candidates:
+        return []
+    ids, lons, lats = zip(*candidates, strict=True)
+    inside = contains_xy(shape(area.polygon), lons, lats)
+    return [pk for pk, hit in zip(ids, inside, strict=True) if hit]
+
+
 def enterprises_in(area, enterprises=None):
     """Enterprises inside the area: grid in the set, or point inside the polygon.
 
@@ -61,12 +94,4 @@ def enterprises_in(area, enterprises=None):
     enterprises = enterprises.filter(voided_at__isnull=True, region_code=area.region_code)
     if not area.polygon:
         return enterprises.filter(grid__in=area.grids.all())
-    box = bbox(area.polygon)
-    candidates = list(enterprises.filter(
-        lon__gte=box["min_lon"], lon__lte=box["max_lon"], lat__gte=box["min_lat"], lat__lte=box["max_lat"],
-    ).values_list("id", "lon", "lat"))
-    if not candidates:
-        return enterprises.none()
-    ids, lons, lats = zip(*candidates, strict=True)
-    inside = contains_xy(shape(area.polygon), lons, lats)
-    return enterprises.filter(pk__in=[pk for pk, hit in zip(ids, inside, strict=True) if hit])
+    return enterprises.filter(pk__in=_inside_polygon(area, enterprises))

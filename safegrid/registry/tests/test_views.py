@@ -373,6 +373,18 @@ class TestKeyAreas:
         area = KeyArea.objects.get(name="八字哨片区")
         assert [e.name for e in key_areas.enterprises_in(area)] == ["八字哨烟花店"]
 
+    def test_list_counts_without_a_query_per_grid_area(self, world, two):
+        def queries(areas):
+            for i in range(areas):
+                key_areas.create_key_area(name=f"片区{i}", reason="r", county=world.county,
+                                          grids=[world.grid_a1, world.grid_b1], actor=world.county_user)
+            with CaptureQueriesContext(connection) as ctx:
+                response = world.client(world.county_user).get(url("key_areas"))
+            assert {row.enterprise_count for row in response.context["areas"]} == {2}
+            return len(ctx.captured_queries)
+
+        assert queries(1) == queries(5)
+
     def test_grid_out_of_scope_is_rejected(self, world):
         response = world.client(world.town_user).post(url("key_area_create"), {
             "county": world.county.code, "name": "越界", "reason": "r", "grids": [world.grid_b1.pk]})
