@@ -452,7 +452,10 @@ class EnterpriseGrade(TenantModel):
     color = models.CharField("安全码", max_length=6, choices=RiskColor.choices, db_index=True)
     score = models.DecimalField("得分", max_digits=6, decimal_places=1)
     reasons = models.JSONField("赋码理由")
-    rule_set = models.ForeignKey(GradeRuleSet, on_delete=models.PROTECT, related_name="+")
+    # No database constraint or index on the rule set: a few rows, never deleted (PROTECT in the ORM), and
+    # the check would cost regrade seconds per 200,000 rows.
+    rule_set = models.ForeignKey(GradeRuleSet, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                                 db_index=False)
     major_hazard_level = models.PositiveSmallIntegerField("重大危险源级别", null=True, blank=True)
     # Hash of (colour, score, reasons) and the rule set: regrade rewrites the row only when it differs.
     digest = models.CharField(max_length=40)
@@ -473,12 +476,16 @@ class EnterpriseGrade(TenantModel):
 class GradeSnapshot(TenantModel):
     """A grade as computed (inputs, rule edition, result), kept whenever the grade changes."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    # Append-only history written in bulk by regrade: no per-row foreign-key checks (the enterprise and the
+    # rule set are never deleted); the (enterprise, created_at) index serves look-ups by enterprise.
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+                                   db_index=False)
     color = models.CharField(max_length=6, choices=RiskColor.choices)
     score = models.DecimalField(max_digits=6, decimal_places=1)
     inputs = models.JSONField()
     reasons = models.JSONField()
-    rule_set = models.ForeignKey(GradeRuleSet, on_delete=models.PROTECT, related_name="+")
+    rule_set = models.ForeignKey(GradeRuleSet, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                                 db_index=False)
     trigger = models.CharField("触发", max_length=30)
     created_at = models.DateTimeField(db_index=True)
 

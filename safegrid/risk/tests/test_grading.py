@@ -121,3 +121,16 @@ def test_regrade_command(world, frozen, capsys):
     enterprise(world)
     call_command("regrade")
     assert "1" in capsys.readouterr().out and EnterpriseGrade.objects.count() == 1
+
+
+def test_bulk_path_writes_new_and_changed_grades(world, frozen, monkeypatch):
+    """The COPY path (PostgreSQL, large runs) gives the same rows as the INSERT path."""
+    monkeypatch.setattr(grading, "COPY_THRESHOLD", 0)
+    ent, other = enterprise(world), other_enterprise(world)
+    grading.regrade()
+    walk(world, report(world, ent), "rectifying", deadline="2026-03-05")
+    assert grading.regrade()["changed"] == 1
+    assert "open_hazards" in keys(grade_of(ent)) and grade_of(other).color == "blue"
+    assert GradeSnapshot.objects.filter(enterprise=ent).count() == 2
+    latest = GradeSnapshot.objects.filter(enterprise=ent).first()
+    assert grading.replay(latest) == (latest.score, latest.color, latest.reasons)
