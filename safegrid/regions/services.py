@@ -174,7 +174,11 @@ def appoint_grid_officer(*, user, grids, actor, full_time=True, trained_on=None)
         user=user, defaults={"full_time": full_time, "trained_on": trained_on, "region_code": region_code}
     )
     before = None if created else {"grids": sorted(officer.grids.values_list("code", flat=True))}
+    if officer.is_voided:
+        before["voided"] = True
     officer.full_time, officer.trained_on = full_time, trained_on
+    # Appointing someone whose duty was voided puts them back on duty.
+    officer.voided_at, officer.voided_by, officer.void_reason = None, None, ""
     if region_code:
         officer.region_code = region_code
     officer.save()

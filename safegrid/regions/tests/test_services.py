@@ -154,6 +154,16 @@ class TestDepartmentsAndOfficers:
                                           actor=world.admin)
         assert exc.value.code == "officer.grids_counties"
 
+    def test_appointing_a_voided_officer_puts_them_back_on_duty(self, world):
+        from safegrid.core.services import void
+
+        void(world.officer, "调离", world.county_user)
+        officer = services.appoint_grid_officer(user=world.officer_user, grids=[world.grid_a2], actor=world.admin)
+        officer.refresh_from_db()
+        assert not officer.is_voided and officer.void_reason == ""
+        assert list(officer.grids.all()) == [world.grid_a2]
+        assert events("grid_officer_appoint").filter(actor=world.admin).get().before["voided"] is True
+
     def test_reappointment_changes_grids_and_audits(self, world):
         services.appoint_grid_officer(user=world.officer_user, grids=[world.grid_a2], actor=world.admin)
         assert list(world.officer.grids.values_list("code", flat=True)) == ["HLS-02"]
