@@ -79,20 +79,24 @@ def draw_teams(classes, ratios, inspectors, conflicts, team_size, seed):
         raise TooFewInspectors(picked[0][0], len(inspectors), team_size)
     heap = [(0, rng.random(), pk) for pk in sorted(inspectors)]
     heapq.heapify(heap)
+    pop, push, tie, no_conflict = heapq.heappop, heapq.heappush, rng.random, ()
     out = []
     for enterprise_id, key in picked:
-        excluded = conflicts.get(enterprise_id, ())
+        excluded = conflicts.get(enterprise_id, no_conflict)
         team, skipped = [], []
         while len(team) < team_size and heap:
-            entry = heapq.heappop(heap)
-            (skipped if entry[2] in excluded else team).append(entry)
+            entry = pop(heap)
+            if entry[2] in excluded:
+                skipped.append(entry)
+            else:
+                team.append(entry)
         if len(team) < team_size:
             raise TooFewInspectors(enterprise_id, len(team), team_size)
         for load, _tie, pk in team:
-            heapq.heappush(heap, (load + 1, rng.random(), pk))
+            push(heap, (load + 1, tie(), pk))
         for entry in skipped:
-            heapq.heappush(heap, entry)
-        out.append((enterprise_id, key, [pk for _l, _t, pk in team]))
+            push(heap, entry)
+        out.append((enterprise_id, key, [entry[2] for entry in team]))
     return out
 
 
@@ -179,11 +183,22 @@ def _summary(classes, teams, ratios, categories):
         for pk in team:
             loads[pk] = loads.get(pk, 0) + 1
     return {
-        "classes": [{"key": k, "population": len(v), "ratio": ratio_for(k, ratios), "drawn": drawn.get(k, 0)}
-                    for k, v in sorted(classes.items())],
+        "classes": [{"key": k, "label": _label(k), "population": len(v), "ratio": ratio_for(k, ratios),
+                     "drawn": drawn.get(k, 0)} for k, v in sorted(classes.items())],
         "entities": len(teams), "inspectors": len(loads), "categories": list(categories or []),
         "max_load": max(loads.values(), default=0), "min_load": min(loads.values(), default=0),
     }
+
+
+COLOR_NAMES = {"red": "红码", "orange": "橙码", "yellow": "黄码", "blue": "蓝码", directory.NO_COLOR: "未赋码"}
+
+
+def _label(key):
+    from safegrid.registry.models import SafetyCategory
+
+    category, color = key.split(":")
+    name = SafetyCategory.objects.filter(code=category).values_list("name", flat=True).first() or category
+    return f"{name} · {COLOR_NAMES.get(color, color)}"
 
 
 def _write_inspections(draw, teams, actor, batch_size=5000):
