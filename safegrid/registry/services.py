@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from shapely import prepare
 from shapely.geometry import Point, shape
 
@@ -326,7 +327,7 @@ def export_values(enterprise):
 def set_status(enterprise, *, status, since, actor, version, reason=""):
     errors = _Errors()
     status = _choice(status, EnterpriseStatus.choices, "status", "经营状态", errors)
-    since = _date(since, "status_since", "状态起始日期", errors) or datetime.date.today()
+    since = _date(since, "status_since", "状态起始日期", errors) or timezone.localdate()
     errors.raise_if_any()
     before = snapshot(enterprise, fields=AUDIT_FIELDS)
     enterprise.status, enterprise.status_since = status, since

@@ -211,6 +211,18 @@ class TestGridAssignment:
 
 
 class TestUpdate:
+    def test_status_date_defaults_to_the_local_day(self, world, monkeypatch):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        enterprise = create(world)
+        # 17:00 UTC on 1 January is already 01:00 on 2 January in Asia/Shanghai.
+        monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 1, 1, 17, 0, tzinfo=dt.UTC))
+        services.set_status(enterprise, status="suspended", since=None, actor=world.county_user,
+                            version=enterprise.version)
+        assert Enterprise.objects.get(pk=enterprise.pk).status_since == dt.date(2026, 1, 2)
+
     def test_stale_version_conflicts_and_changes_nothing(self, world):
         enterprise = create(world)
         services.update_enterprise(enterprise, {"name": "新名称一"}, actor=world.county_user,
