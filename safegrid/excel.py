@@ -26,9 +26,15 @@ def header_cells(sheet, headers):
     return cells
 
 
-def _plain(value):
+def _plain(value, sheet):
     if isinstance(value, datetime.datetime):
         return value.replace(tzinfo=None)
+    if isinstance(value, str) and value.startswith("="):
+        # openpyxl writes any "=…" string as a live formula; user text (a name such as
+        # "=HYPERLINK(…)") must stay text. No apostrophe, so an export imports back unchanged.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
     return value
 
 
@@ -40,7 +46,7 @@ def write_sheet(workbook, title, headers, rows, widths=None):
     sheet.freeze_panes = "A2"
     sheet.append(header_cells(sheet, headers))
     for row in rows:
-        sheet.append([_plain(v) for v in row])
+        sheet.append([_plain(v, sheet) for v in row])
     return sheet
 
 

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("safegrid.hazards.api_urls")),
     path("", include("safegrid.risk.api_urls")),
     path("", include("safegrid.notifications.api_urls")),
+    path("", include("safegrid.tips.api_urls")),
     path("", include("safegrid.inspections.api_urls")),
 ]
 
@@ -19,10 +20,13 @@ urlpatterns = [
     path("audit/", include("safegrid.audit.urls")),
     path("registry/", include("safegrid.registry.urls")),
     path("hazards/", include("safegrid.hazards.urls")),
+    path("risk/", include("safegrid.risk.urls")),
+    path("tips/", include("safegrid.tips.urls")),
+    path("report/", include("safegrid.tips.urls_public")),
+    path("open311/v2/", include("safegrid.tips.open311_urls")),
     path("notifications/", include("safegrid.notifications.urls")),
     path("inspections/", include("safegrid.inspections.urls")),
     path("public/draws/", include("safegrid.inspections.urls_public")),
-    path("risk/", include("safegrid.risk.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -25,12 +25,17 @@ def _lock_message(user):
 
 
 def login_check(request, username, password):
-    """Authenticate, counting failures; returns the user or raises ServiceError."""
+    """Authenticate, counting failures; returns the user or raises ServiceError.
+
+    The attempt is counted *before* the password is checked, so parallel guesses cannot
+    all slip in ahead of the lock: those beyond the limit are refused unchecked.
+    """
     username = (username or "").strip()
     user = User.objects.filter(username=username).first()
     if user is not None and user.is_locked():
         record("login_refused_locked", user, actor=user)
         raise ServiceError("login.locked", _lock_message(user), field="username")
+    attempt = _claim_attempt(user) if user is not None and user.is_active else 0
     authenticated = authenticate(request, username=username, password=password)
     if authenticated is not None:
         User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
@@ -42,24 +47,30 @@ def login_check(request, username, password):
     if user is None:
         record("login_failed", None, actor=None, object_type="accounts.user", object_id=username[:64])
         raise ServiceError("login.invalid", "用户名或密码错误。", field="password")
-    # Raised outside the transaction: the failure count must stay committed.
-    raise _count_failure(user)
+    limit = settings.SAFEGRID_LOCKOUT_FAILURES
+    if attempt >= limit:
+        raise _lock(user)
+    record("login_failed", user, actor=user)
+    left = limit - attempt
+    raise ServiceError("login.invalid", f"用户名或密码错误，再失败 {left} 次账户将被锁定。", field="password")
+
+
+def _claim_attempt(user):
+    """Count this attempt (committed at once); refuse it when the limit is already used up."""
+    User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+    user.refresh_from_db(fields=["failed_logins", "locked_until"])
+    if user.failed_logins > settings.SAFEGRID_LOCKOUT_FAILURES:
+        raise _lock(user)
+    return user.failed_logins
 
 
 @transaction.atomic
-def _count_failure(user):
-    """Count one failed login; return the error to raise (locks on the last allowed failure)."""
-    User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-    user.refresh_from_db(fields=["failed_logins", "locked_until"])
-    limit = settings.SAFEGRID_LOCKOUT_FAILURES
-    if user.failed_logins >= limit:
-        user.locked_until = timezone.now() + timedelta(minutes=settings.SAFEGRID_LOCKOUT_MINUTES)
-        User.objects.filter(pk=user.pk).update(locked_until=user.locked_until, failed_logins=0)
-        record("account_locked", user, actor=user)
-        return ServiceError("login.locked", _lock_message(user), field="username")
-    record("login_failed", user, actor=user)
-    left = limit - user.failed_logins
-    return ServiceError("login.invalid", f"用户名或密码错误，再失败 {left} 次账户将被锁定。", field="password")
+def _lock(user):
+    """Lock the account for the configured minutes; return the error to raise."""
+    user.locked_until = timezone.now() + timedelta(minutes=settings.SAFEGRID_LOCKOUT_MINUTES)
+    User.objects.filter(pk=user.pk).update(locked_until=user.locked_until, failed_logins=0)
+    record("account_locked", user, actor=user)
+    return ServiceError("login.locked", _lock_message(user), field="username")
 
 
 @transaction.atomic

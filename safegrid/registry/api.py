@@ -211,7 +211,8 @@ class ResponsibilityRuleViewSet(RestrictedViewMixin, viewsets.ReadOnlyModelViewS
         category = SafetyCategory.objects.filter(code=request.data.get("category")).first()
         if category is None:
             raise ServiceError("category.unknown", "安全监管类别不存在。", field="category")
-        departments = {d.name: d for d in Department.objects.filter(region_code=county.region_code)}
+        departments = {d.name: d for d in Department.objects.filter(region_code=county.region_code,
+                                                                   voided_at__isnull=True)}
         lead_name = request.data.get("lead_department") or None
         names = request.data.get("cooperating_departments") or []
         unknown = [n for n in ([lead_name] if lead_name else []) + list(names) if n not in departments]

@@ -8,12 +8,12 @@ class RegistryConfig(AppConfig):
 
     def audit_action_labels(self):
         return {
-            "enterprise_create": "新建生产经营单位",
+            "enterprise_create": "登记单位",
             "enterprise_update": "修改单位信息",
             "enterprise_status": "变更经营状态",
             "enterprise_grid_override": "人工指定网格",
             "enterprise_grid_override_clear": "取消人工指定网格",
-            "enterprise_bulk_assign_grids": "批量落格",
+            "enterprise_bulk_assign_grids": "批量落网格",
             "enterprise_generate": "生成演示/测试单位",
             "enterprise_import": "台账导入",
             "responsibility_rule_set": "设置监管责任(三管三必须)",

@@ -31,14 +31,6 @@ from .forms import (
 from .models import Enterprise, IndustryCode, IndustryLevel, Scale
 
 PAGE_SIZE = 50
-# Chinese names of the registry's audit actions (the audit app knows the platform-wide ones).
-ACTION_LABELS = {
-    "enterprise_create": "登记单位", "enterprise_update": "修改单位信息", "enterprise_status": "变更经营状态",
-    "enterprise_grid_override": "人工指定网格", "enterprise_grid_override_clear": "取消人工指定网格",
-    "enterprise_bulk_assign_grids": "批量落网格",
-}
-
-
 def visible(user, action="view"):
     return (Enterprise.objects.restrict(user, action).filter(voided_at__isnull=True)
             .select_related("category", "operating_region__parent", "grid"))
@@ -103,7 +95,7 @@ def history(user, enterprise):
     events = list(AuditEvent.objects.restrict(user, "view")
                   .filter(object_type="registry.enterprise", object_id=str(enterprise.pk))[:50])
     for event in events:
-        event.action_label = ACTION_LABELS.get(event.action) or action_label(event.action)
+        event.action_label = action_label(event.action)
     return events
 
 

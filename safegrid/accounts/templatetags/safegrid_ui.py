@@ -10,6 +10,7 @@ from safegrid.audit.models import AuditEvent
 from safegrid.core.roles import Role, role_may
 from safegrid.regions.models import Region
 from safegrid.registry.models import KeyArea
+from safegrid.tips.models import Tip
 
 register = template.Library()
 
@@ -41,6 +42,8 @@ def nav_items(user):
     items.append(NavItem("risk", _("风险"), reverse("risk:index"), "bi-bar-chart-steps"))  # staff: list; enterprise: own
     # 监督检查: an enterprise sees only inspections already started at its site.
     items.append(NavItem("inspections", _("监督检查"), reverse("inspections:list"), "bi-clipboard-check"))
+    if role_may(role, "view", Tip):
+        items.append(NavItem("tips", _("举报"), reverse("tips:inbox"), "bi-megaphone"))
     if role_may(role, "view", AuditEvent):
         items.append(NavItem("audit", _("审计日志"), reverse("audit:index"), "bi-journal-text"))
     items.append(NavItem("api", _("API 文档"), reverse("api-docs"), "bi-code-square"))

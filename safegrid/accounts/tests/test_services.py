@@ -139,3 +139,14 @@ class TestBindEnterprise:
 
         with pytest.raises(ServiceError):
             services.bind_enterprise(world.town_user, create(world), actor=world.admin)
+
+
+class TestParallelGuesses:
+    def test_attempts_beyond_the_limit_are_refused_unchecked(self, world):
+        # Four failures are already counted, and a fifth guess is in flight elsewhere.
+        User.objects.filter(pk=world.town_user.pk).update(failed_logins=5)
+        with pytest.raises(ServiceError) as exc:
+            attempt("town_a", PASSWORD)  # even the right password is not checked
+        assert exc.value.code == "login.locked"
+        world.town_user.refresh_from_db()
+        assert world.town_user.is_locked()

@@ -119,7 +119,7 @@ def test_production_mode_without_secret_fails_clearly(tmp_path):
 def test_apps_contribute_action_labels():
     from safegrid.audit.views import action_label
 
-    assert action_label("enterprise_create") == "新建生产经营单位"
+    assert action_label("enterprise_create") == "登记单位"
     assert action_label("grid_create") == "新建网格"
     assert action_label("no_such_action") == "no_such_action"
 
