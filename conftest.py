@@ -10,3 +10,16 @@ def world(db):
     from safegrid.testing import World
 
     return World.build()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reseed_after_flush():
+    """Transactional tests end with a flush that empties every table, seeded reference data
+    included; Django sends post_migrate after that flush, so put the seeds back then."""
+    from django.db.models.signals import post_migrate
+
+    from safegrid.testing import reseed_if_flushed
+
+    post_migrate.connect(reseed_if_flushed, dispatch_uid="safegrid-reseed")
+    yield
+    post_migrate.disconnect(dispatch_uid="safegrid-reseed")

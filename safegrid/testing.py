@@ -74,3 +74,36 @@ class World:
         if user is not None:
             client.force_login(user)
         return client
+
+
+def reseed_if_flushed(sender, using="default", **kwargs):
+    """post_migrate receiver for tests: reseed once when the reference tables are empty."""
+    from safegrid.registry.models import SafetyCategory
+
+    if sender.label == "registry" and not SafetyCategory.objects.using(using).exists():
+        reseed_reference_data()
+
+
+def reseed_reference_data():
+    """Run the data migrations named *seed* again, in dependency order.
+
+    Transactional tests (live server, thread races) end with a flush that empties every
+    table, including the reference data the migrations seeded (categories, standards,
+    holidays); later tests on the same database need it back.
+    """
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    ordered = []
+    for leaf in loader.graph.leaf_nodes():
+        ordered += [node for node in loader.graph.forwards_plan(leaf) if node not in ordered]
+    with connection.schema_editor(atomic=True) as editor:
+        for app_label, name in ordered:
+            if "seed" not in name:
+                continue
+            for operation in loader.graph.nodes[(app_label, name)].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(global_apps, editor)

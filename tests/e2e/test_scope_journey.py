@@ -74,5 +74,7 @@ def test_town_and_county_officers_see_their_own_jurisdiction(live_server, new_pa
     # The hamburger opens the navigation at phone width.
     other.click(".navbar-toggler")
     other.locator("#sg-nav.show:not(.collapsing)").wait_for()
-    assert other.locator("#sg-nav .nav-link", has_text="审计日志").is_visible()
+    # The audit trail sits in the 系统 menu of the navigation.
+    other.locator("#sg-menu-system").click()
+    assert other.locator("#sg-nav .dropdown-item", has_text="审计日志").is_visible()
     screenshot(other, "e2e_county_menu_phone")

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safegrid.audit.models import AuditEvent
 from safegrid.core.roles import Role, role_may
 from safegrid.regions.models import Region
+from safegrid.registry import coverage
 from safegrid.registry.models import KeyArea
 from safegrid.tips.models import Tip
 
@@ -39,6 +41,8 @@ def nav_items(user):
         items.append(NavItem("enterprises", _("监管对象"), reverse("registry:enterprise_list"), "bi-buildings"))
         items.append(NavItem("map", _("一张图"), reverse("registry:map"), "bi-map"))
         items.append(NavItem("lists", _("五个清单"), reverse("registry:lists"), "bi-card-checklist"))
+    if coverage.may_view(user):
+        items.append(NavItem("coverage", _("监管盲区"), reverse("registry:coverage"), "bi-exclamation-diamond"))
     items.append(NavItem("risk", _("风险"), reverse("risk:index"), "bi-bar-chart-steps"))  # staff: list; enterprise: own
     # 监督检查: an enterprise sees only inspections already started at its site.
     items.append(NavItem("inspections", _("监督检查"), reverse("inspections:list"), "bi-clipboard-check"))
@@ -52,9 +56,40 @@ def nav_items(user):
     return items
 
 
+# The top bar shows these entries as menus so it fits 1366 px; the rest stand alone.
+NAV_MENUS = [
+    ("base", gettext_lazy("底数"), "bi-buildings", ("regions", "enterprises", "map", "lists", "coverage")),
+    ("system", gettext_lazy("系统"), "bi-gear", ("audit", "api", "admin")),
+]
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    key: str
+    label: str
+    icon: str
+    children: tuple
+
+
+def nav_groups(items):
+    """Fold the flat entries into menus, each where its first entry stood (one entry stays a link)."""
+    menu_of = {}
+    for key, label, icon, members in NAV_MENUS:
+        children = tuple(item for item in items if item.key in members)
+        if len(children) > 1:
+            menu = NavMenu(key, label, icon, children)
+            menu_of.update({child.key: menu for child in children})
+    out = []
+    for item in items:
+        entry = menu_of.get(item.key, item)
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
 @register.simple_tag(takes_context=True)
 def navigation(context):
-    return nav_items(context["request"].user)
+    return nav_groups(nav_items(context["request"].user))
 
 
 @register.simple_tag(takes_context=True)
@@ -74,6 +109,8 @@ def hazard_cards(context):
 @register.simple_tag(takes_context=True)
 def nav_active(context, item):
     """'active' when the current page belongs to the entry (home only on its exact URL)."""
+    if isinstance(item, NavMenu):
+        return "active" if any(nav_active(context, child) for child in item.children) else ""
     current = context["request"].path
     if item.key in ("home", "hazards"):  # 我的任务 lives under /hazards/ too
         return "active" if current == item.url else ""

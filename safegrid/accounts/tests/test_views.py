@@ -210,3 +210,16 @@ class TestAdminLogin:
         client = Client()
         client.post(self.ADMIN_LOGIN, {"username": "town_a", "password": PASSWORD})
         assert client.get("/admin/").status_code == 302
+
+
+def test_navigation_folds_into_menus(world):
+    from safegrid.accounts.templatetags.safegrid_ui import NavMenu, nav_groups, nav_items
+
+    groups = nav_groups(nav_items(world.county_user))
+    menus = {g.key: [c.key for c in g.children] for g in groups if isinstance(g, NavMenu)}
+    assert menus["base"] == ["regions", "enterprises", "map", "lists", "coverage"]
+    assert menus["system"] == ["audit", "api"]
+    flat = [g.key for g in groups]
+    assert flat[0] == "home" and len(flat) <= 8
+    # An enterprise user has no base-data pages: nothing to fold there.
+    assert "base" not in {g.key for g in nav_groups(nav_items(world.enterprise_user))}

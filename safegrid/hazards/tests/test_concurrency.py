@@ -12,7 +12,7 @@ from safegrid.hazards.testing import enterprise, report, walk
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # seeds return after the flush (conftest)
 def test_accept_and_send_back_race(world):
     if connection.vendor != "postgresql":
         pytest.skip("thread race needs PostgreSQL (SQLite serialises writers; its CAS is tested with a stale version)")

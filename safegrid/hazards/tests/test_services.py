@@ -295,7 +295,7 @@ class TestMerge:
             services.merge(first, actor=world.town_user, version=first.version, target=first)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # seeds return after the flush (conftest)
 def test_notification_failure_does_not_block_or_undo(world, settings, frozen):
     settings.SAFEGRID_NOTIFICATION_CHANNELS = {"robot": {"backend": "safegrid.notifications.testing.FakeChannel",
                                                           "fail": True}}
@@ -309,7 +309,7 @@ def test_notification_failure_does_not_block_or_undo(world, settings, frozen):
     assert Delivery.objects.filter(status="failed").count() >= 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # seeds return after the flush (conftest)
 def test_notice_exception_is_swallowed(world, monkeypatch, frozen):
     from safegrid.hazards import notices
 

@@ -34,8 +34,10 @@ def _names(inspection):
 
 def test_enterprise_cannot_see_a_planned_inspection_anywhere(world):
     t.setup(world)
+    # A team of 3 from a directory of 3: world.dept_user (the only inspector with a login) is on it.
     created = draw.create_draw(actor=world.county_user, region_code="430903", name="四不两直抽查", ratios={"*": 1},
-                               scheduled_from=datetime.date(2026, 4, 1), scheduled_to=datetime.date(2026, 4, 30))
+                               scheduled_from=datetime.date(2026, 4, 1), scheduled_to=datetime.date(2026, 4, 30),
+                               team_size=3)
     draw.publish(created, actor=world.county_user)
     inspection = created.inspections.get()
     item = inspection.checklist.items.first()

@@ -29,14 +29,14 @@ def api(user=None):
     return client
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # seeds return after the flush (conftest)
 def test_delivered_after_commit(world, fake_ok):
     services.notify([world.town_user], "新隐患", "内容")
     assert SENT == [("robot", "新隐患")]
     assert Delivery.objects.get().status == DeliveryStatus.SENT
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # seeds return after the flush (conftest)
 def test_failure_recorded_and_retried_with_backoff(world, fake_down, settings):
     services.notify([world.town_user], "新隐患")
     delivery = Delivery.objects.get()
