@@ -21,8 +21,8 @@ from safegrid.core.roles import Role
 from safegrid.regions import services as rs
 from safegrid.regions.models import Region, RegionLevel
 
+from . import activity, names
 from . import geometry as geo
-from . import names
 
 DEFAULT_SEED = 2026
 PASSWORD = "Demo@2026"  # published demo password; satisfies the password policy
@@ -192,6 +192,7 @@ def build_demo(seed=DEFAULT_SEED, small=False, log=None):
         _write_officers(officers, grids)
         _write_rules(county, departments)
         _write_enterprises(county, seed, small)
+        activity.build_activity(county, seed, small, log)
     return Result(created=True, counts=counts(), seconds=time.perf_counter() - started)
 
 

@@ -217,3 +217,50 @@ def test_plan_is_deterministic_for_a_seed(full_plan):
     assert [t.children[0].name for t in again.children] == [t.children[0].name for t in full_plan.children]
     other = builder.plan_tree(7, small=True)
     assert not other.geometry.equals(full_plan.geometry)
+
+
+# --- the county in use (safegrid/demo/activity.py) ------------------------------------------
+
+
+def test_hazards_in_several_states_across_towns(demo):
+    from safegrid.hazards.models import Hazard
+
+    states = set(Hazard.objects.values_list("state", flat=True))
+    assert {"reported", "confirmed", "assigned", "rectifying", "submitted", "closed", "rejected"} <= states
+    assert Hazard.objects.values("town").distinct().count() >= 2
+    assert Hazard.objects.filter(source="self_inspection").exists()
+    company_user = User.objects.get(username="enterprise")
+    assert Hazard.objects.filter(enterprise=company_user.enterprise, state="assigned").exists()
+
+
+def test_a_major_overdue_hazard_is_on_the_supervised_listing(demo):
+    from safegrid.hazards.queries import supervised
+
+    listing = supervised(User.objects.get(username="county_office"))
+    assert listing.exists()
+    assert all(h.criterion_id for h in listing)
+
+
+def test_tips_exist_and_no_identity_reaches_the_audit_log(demo):
+    from safegrid.demo.activity import TIP_NAMES
+    from safegrid.tips.models import Tip
+
+    assert Tip.objects.count() >= 5
+    assert Tip.objects.filter(anonymous=False).exists()
+    assert Tip.objects.filter(hazard__isnull=False).exists()
+    text = "".join(str(row) for row in AuditEvent.objects.values_list("before", "after", "reason"))
+    for name, mobile in TIP_NAMES:
+        assert name not in text and mobile not in text
+
+
+def test_enterprises_are_graded_and_a_draw_is_published(demo):
+    from safegrid.inspections.models import Inspection, RandomDraw
+    from safegrid.registry.models import Enterprise
+    from safegrid.risk.models import EnterpriseGrade, MajorHazardSource
+
+    enterprises = Enterprise.objects.filter(region_code="430903", voided_at__isnull=True).count()
+    assert EnterpriseGrade.objects.filter(region_code="430903").count() == enterprises
+    assert MajorHazardSource.objects.exists()
+    assert RandomDraw.objects.filter(published_at__isnull=False).exists()
+    signed = Inspection.objects.get(state="signed")
+    assert signed.findings.filter(result="fail", hazard__isnull=False).exists()
