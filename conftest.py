@@ -13,6 +13,14 @@ def world(db):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _media_in_a_temporary_folder(tmp_path_factory):
+    """Uploads and generated photos of the tests never land in the developer's data/media."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _reseed_after_flush():
     """Transactional tests end with a flush that empties every table, seeded reference data
     included; Django sends post_migrate after that flush, so put the seeds back then."""
