@@ -7,7 +7,6 @@ and notifies the next party after commit (a failing channel never undoes the cha
 import datetime
 import decimal
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.db.models import F
 from safegrid.audit.services import record, snapshot
 from safegrid.core.errors import Conflict, PermissionDenied, ServiceError
 from safegrid.core.roles import Role
+from safegrid.core.workflow import Rule
 from safegrid.regions.models import Department, Grid, RegionLevel
 from safegrid.registry.models import Enterprise
 from safegrid.registry.services import responsible_departments
@@ -49,16 +49,6 @@ AUDIT_FIELDS = [
 ]
 C, T, D, G, E, A = (Role.COUNTY_OFFICE, Role.TOWN_OFFICE, Role.DEPARTMENT, Role.GRID_OFFICER, Role.ENTERPRISE,
                     Role.ADMIN)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What a transition needs: the states it starts from, where it goes, who may do it."""
-
-    label: str
-    sources: tuple
-    target: str | None
-    roles: frozenset
 
 
 RULES = {

@@ -24,6 +24,7 @@ from safegrid.audit.services import record, snapshot
 from safegrid.core import context
 from safegrid.core.errors import Conflict, PermissionDenied, ServiceError
 from safegrid.core.roles import Role
+from safegrid.core.workflow import Rule
 from safegrid.hazards import clock, photos
 from safegrid.hazards import services as hazard_services
 from safegrid.hazards.models import Source
@@ -58,14 +59,6 @@ REWARD_AUDIT_FIELDS = ["tip", "fine", "amount", "rule", "state", "version", "app
                        "payment_reference"]
 MAX_TEXT = 5000
 IDENTITY_FIELDS = ("name", "mobile", "email")
-
-
-@dataclass(frozen=True)
-class Rule:
-    label: str
-    sources: tuple
-    target: str | None
-    roles: frozenset
 
 
 RULES = {
