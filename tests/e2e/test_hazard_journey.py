@@ -41,7 +41,9 @@ def run_action(page, name, fill=None):
     form.wait_for(state="visible")
     if fill:
         fill(form)
-    form.locator("[data-sg-submit]").click()
+    # Wait for the POST's own navigation: the current page is already "loaded".
+    with page.expect_navigation():
+        form.locator("[data-sg-submit]").click()
     page.wait_for_load_state()
 
 
@@ -91,8 +93,8 @@ def test_hazard_closed_loop(live_server, browser, screenshot, settings, tmp_path
     page.check(f"#sg-bulk input[name=hazard][value='{hazard.pk}']")
     page.select_option("#sg-bulk select[name=department]", str(world.department.pk))
     screenshot(page, "e2e_hazard_desk")
-    page.click("#sg-bulk-submit")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#sg-bulk-submit")
     assert "已将 1 条隐患交办给区住房和城乡建设局" in page.content()
     ctx.close()
 
