@@ -76,5 +76,7 @@ def test_town_and_county_officers_see_their_own_jurisdiction(live_server, new_pa
     other.locator("#sg-nav.show:not(.collapsing)").wait_for()
     # The audit trail sits in the 系统 menu of the navigation.
     other.locator("#sg-menu-system").click()
-    assert other.locator("#sg-nav .dropdown-item", has_text="审计日志").is_visible()
+    audit_link = other.locator("#sg-nav .dropdown-item", has_text="审计日志")
+    audit_link.wait_for(state="visible")
+    assert audit_link.get_attribute("href") == "/audit/"
     screenshot(other, "e2e_county_menu_phone")
