@@ -12,6 +12,9 @@ from safegrid.regions import services as rs
 from safegrid.regions.models import RegionLevel
 
 PASSWORD = "Safe-Grid-2026"
+# Browser waits in the Playwright journeys: CI shares two cores between two test workers,
+# two browsers and two live servers.
+SLOW_MACHINE_TIMEOUT_MS = 60_000
 
 
 def square(lon, lat, size=0.01):

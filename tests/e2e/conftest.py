@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from safegrid.testing import SLOW_MACHINE_TIMEOUT_MS
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -34,6 +36,7 @@ def new_page(browser):
 
     def make(width=1366, height=800):
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+        context.set_default_timeout(SLOW_MACHINE_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
 
