@@ -130,6 +130,10 @@ else:
                     "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
                 ),
             },
+            # Tests use a file, not Django's shared-cache in-memory database: with the live
+            # server's threads, shared-cache table locks fail at once (SQLITE_LOCKED) instead
+            # of waiting on the busy timeout, which made browser journeys flaky.
+            "TEST": {"NAME": str(DATA_DIR / "test_safegrid.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

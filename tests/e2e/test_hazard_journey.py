@@ -46,7 +46,10 @@ def run_action(page, name, fill=None):
         fill(form)
     form.locator("[data-sg-submit]").click()
     # The redirected detail page confirms this very action (a slow machine may take a while).
-    page.locator(".alert-success", has_text=f"已完成“{label}”").wait_for(timeout=60_000)
+    done = page.locator(".alert-success", has_text=f"已完成“{label}”")
+    refused = page.locator(".alert-danger, .invalid-feedback")
+    done.or_(refused).first.wait_for(timeout=60_000)
+    assert done.count() == 1, f"{label}: " + " | ".join(refused.all_inner_texts())
 
 
 def test_hazard_closed_loop(live_server, browser, screenshot, settings, tmp_path):
