@@ -10,11 +10,7 @@ location, routing, deadline, encryption of the identity, duplicate look-up, time
 and the after-commit notice to the town office. Any non-201 answer makes the run crash.
 """
 
-import random
-import threading
-import time
 import urllib.parse
-from http import client as http_client
 
 from bench import common
 
@@ -24,7 +20,9 @@ NAME = "tips_submit"
 def add_arguments(group):
     group.add_argument("--tip-seconds", type=float, default=60, help="measured submission time (s)")
     group.add_argument("--tip-threads", type=int, default=8, help="client threads")
-    group.add_argument("--tip-workers", type=int, default=4, help="gunicorn sync workers")
+    group.add_argument("--tip-workers", type=int, default=4, help="gunicorn workers")
+    group.add_argument("--tip-worker-threads", type=int, default=1,
+                       help="threads per gunicorn worker (more than 1: the gthread worker class)")
 
 
 def run(args):
@@ -35,12 +33,13 @@ def run(args):
         World.build()
         _, key = services.create_partner("bench 12345")
         env = {**db.env, "SAFEGRID_TIP_RATE_EXEMPT_IPS": common.LOOPBACK}
-        with common.live_server(env, workers=args.tip_workers) as port:
+        with common.live_server(env, workers=args.tip_workers, threads=args.tip_worker_threads) as port:
             result = load(port, key, args.tip_seconds, args.tip_threads)
         from safegrid.tips.models import Tip
 
         stored = Tip.objects.count()
         meta = {"db": db.kind, "threads": args.tip_threads, "workers": args.tip_workers,
+                "worker_threads": args.tip_worker_threads,
                 "seconds": round(result["seconds"], 1), "submitted": result["count"], "stored": stored}
         common.emit(NAME, "submit_rps", result["count"] / result["seconds"], "req/s", **meta)
         common.emit(NAME, "submit_p50_ms", common.percentile(result["latencies"], 50), "ms", **meta)
@@ -62,39 +61,9 @@ def body(key, rng):
 
 
 def load(port, key, seconds, threads):
-    latencies, errors, lock = [], [0], threading.Lock()
-    deadline = time.monotonic() + seconds
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
 
-    def worker(seed):
-        rng = random.Random(seed)
-        conn = http_client.HTTPConnection(common.LOOPBACK, port, timeout=30)
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            try:
-                conn.request("POST", "/open311/v2/requests.json", body=body(key, rng), headers=headers)
-                response = conn.getresponse()
-                payload = response.read()
-                ok = response.status == 201
-            except (OSError, http_client.HTTPException) as exc:
-                payload, ok = repr(exc).encode(), False
-                conn.close()
-                conn = http_client.HTTPConnection(common.LOOPBACK, port, timeout=30)
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                if ok:
-                    latencies.append(elapsed)
-                else:
-                    errors[0] += 1
-                    if errors[0] <= 3:
-                        print(f"# {NAME} error: {payload[:300]!r}", flush=True)
-        conn.close()
+    def send(conn, rng):
+        conn.request("POST", "/open311/v2/requests.json", body=body(key, rng), headers=headers)
 
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return {"latencies": latencies, "count": len(latencies), "errors": errors[0],
-            "seconds": time.perf_counter() - started}
+    return common.sustained(port, seconds, threads, send, expect=201, name=NAME)

@@ -16,13 +16,15 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB_NAME = "safegrid_bench"
+# SAFEGRID_BENCH_DB_NAME lets people sharing one PostgreSQL server run benchmarks side by side.
+BENCH_DB_NAME = os.environ.get("SAFEGRID_BENCH_DB_NAME", "safegrid_bench")
 LOOPBACK = "127.0.0.1"
 
 
@@ -119,11 +121,15 @@ def free_port():
 
 
 @contextlib.contextmanager
-def live_server(env, workers=2, timeout=30):
-    """gunicorn on 127.0.0.1 with an ephemeral port; yields the port."""
+def live_server(env, workers=2, timeout=30, threads=1):
+    """gunicorn on 127.0.0.1 with an ephemeral port; yields the port.
+
+    threads > 1 runs the gthread worker class (each worker serves that many requests at once)."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "safegrid.wsgi:application", "--bind", f"{LOOPBACK}:{port}",
                "--workers", str(workers), "--log-level", "warning", "--chdir", str(ROOT)]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -171,3 +177,49 @@ def api_token(port, username, password):
     if status != 200:
         raise RuntimeError(f"login of {username} failed: {status} {body[:300]!r}")
     return json.loads(body)["token"]
+
+
+def sustained(port, seconds, threads, send, expect=201, name="bench"):
+    """Requests from `threads` client threads for `seconds`, each thread on one connection (http.client
+    opens it again when the server closes it: sync workers close after every answer).
+
+    `send(conn, rng)` issues one request on the connection (conn.request(...)); an answer other than
+    `expect` or a connection error counts as an error (the first three are printed). Returns
+    {latencies (ms, successful requests), count, errors, seconds}.
+    """
+    import random
+
+    latencies, errors, lock = [], [0], threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(seed):
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                send(conn, rng)
+                response = conn.getresponse()
+                payload, ok = response.read(), response.status == expect
+            except (OSError, http.client.HTTPException) as exc:
+                payload, ok = repr(exc).encode(), False
+                conn.close()
+                conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+                    if errors[0] <= 3:
+                        print(f"# {name} error: {payload[:300]!r}", flush=True)
+        conn.close()
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return {"latencies": latencies, "count": len(latencies), "errors": errors[0],
+            "seconds": time.perf_counter() - started}

@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 
-from . import context
+from . import context, refcache
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -18,7 +18,8 @@ def client_ip(request):
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (kept from X-Request-ID when well-formed) for the audit trail."""
+    """Gives every request an id (kept from X-Request-ID when well-formed) for the audit trail, and
+    a scope in which the reference caches read their generations once (core.refcache)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,7 +31,8 @@ class RequestContextMiddleware:
             context.RequestContext(request_id=request.request_id, client_ip=client_ip(request))
         )
         try:
-            response = self.get_response(request)
+            with refcache.request_scope():
+                response = self.get_response(request)
         finally:
             context.reset(token)
         response["X-Request-ID"] = request.request_id

@@ -1,12 +1,15 @@
-"""Who hears about a hazard next, and the sending itself (after commit, never raising)."""
+"""Who hears about a hazard next, and the sending itself (never raising, never undoing the change).
+
+Recipients by place and by department are cached per process (core.refcache): every report
+and transition asks for them, and users and grants change rarely.
+"""
 
 import logging
 
-from django.db import transaction
-
 from safegrid.accounts.models import ScopeGrant, User
+from safegrid.core import refcache
 from safegrid.core.roles import Role
-from safegrid.notifications.services import notify
+from safegrid.notifications.services import notify, quietly
 
 logger = logging.getLogger("safegrid.hazards")
 
@@ -16,16 +19,25 @@ def ancestors(path):
     return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
+USER_TABLES = ("accounts_user", "accounts_scopegrant")
+
+
 def users_over(hazard, role):
     """Active users of `role` whose jurisdiction contains the hazard's place."""
-    grants = ScopeGrant.objects.filter(path__in=ancestors(hazard.scope_path)).values("user_id")
-    return list(User.objects.filter(pk__in=grants, role=role, is_active=True))
+    def load():
+        grants = ScopeGrant.objects.filter(path__in=ancestors(hazard.scope_path)).values("user_id")
+        return list(User.objects.filter(pk__in=grants, role=role, is_active=True))
+
+    return list(refcache.get(("users_over", hazard.scope_path, role), USER_TABLES, load))
 
 
 def department_users(department_id):
     if department_id is None:
         return []
-    return list(User.objects.filter(role=Role.DEPARTMENT, department_id=department_id, is_active=True))
+    def load():
+        return list(User.objects.filter(role=Role.DEPARTMENT, department_id=department_id, is_active=True))
+
+    return list(refcache.get(("department_users", department_id), USER_TABLES, load))
 
 
 def enterprise_users(hazard):
@@ -60,19 +72,12 @@ AUDIENCE = {
 }
 
 
-def after_commit(hazard_id, action):
-    if action in AUDIENCE:
-        transaction.on_commit(lambda: send(hazard_id, action))
-
-
-def send(hazard_id, action):
-    """Runs after commit: any failure here is logged, the hazard's change stands."""
-    from .models import Hazard
-
-    try:
-        hazard = Hazard.objects.select_related("enterprise", "reporter").get(pk=hazard_id)
+def after_change(hazard, action):
+    """Inbox rows with the change, in a savepoint: a failure is logged and undone alone (the
+    hazard's change stands); outside channels go after commit (notifications.notify)."""
+    if action not in AUDIENCE:
+        return
+    with quietly(logger, f"notifying {action} of hazard {hazard.pk}"):
         audience, title = AUDIENCE[action]
         place = hazard.enterprise.name if hazard.enterprise_id else (hazard.location or "")
         notify(audience(hazard), f"{title}：{place}", hazard.description[:200], link=f"/hazards/{hazard.pk}/")
-    except Exception:  # noqa: BLE001
-        logger.exception("notifying %s of hazard %s failed", action, hazard_id)

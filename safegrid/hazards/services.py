@@ -115,7 +115,7 @@ def _log(hazard, name, actor, before_state, reason="", data=None, before=None):
                                reason=reason, data=data or {})
     record(f"hazard_{name}", hazard, actor=actor, before=before,
            after=snapshot(hazard, fields=AUDIT_FIELDS), reason=reason[:500])
-    notices.after_commit(hazard.pk, name)
+    notices.after_change(hazard, name)
     risk_hooks.hazard_changed(hazard.enterprise_id, name)  # the safety code follows hazard events
 
 

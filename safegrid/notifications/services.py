@@ -2,6 +2,7 @@
 messages are written with the change, and outside channels are tried after commit, each
 attempt recorded; `manage.py send_notifications` retries failures with backoff."""
 
+import contextlib
 import datetime
 import logging
 
@@ -27,6 +28,17 @@ def notify(users, title, body="", link=""):
         ids = [d.pk for d in Delivery.objects.bulk_create(deliveries)]
         transaction.on_commit(lambda: deliver_many(ids))
     return rows
+
+
+@contextlib.contextmanager
+def quietly(log, what):
+    """A savepoint for notices written inside the caller's transaction: any failure in the block is
+    logged and rolled back alone, so a failing notice never undoes the business change."""
+    try:
+        with transaction.atomic():
+            yield
+    except Exception:  # noqa: BLE001 (a notice must never fail the change it reports)
+        log.exception("%s failed", what)
 
 
 def _deliveries(users, rows, title, body):

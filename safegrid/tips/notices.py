@@ -6,11 +6,9 @@ channels such as group robots would carry them further).
 
 import logging
 
-from django.db import transaction
-
 from safegrid.core.roles import Role
 from safegrid.hazards.notices import department_users, users_over
-from safegrid.notifications.services import notify
+from safegrid.notifications.services import notify, quietly
 
 logger = logging.getLogger("safegrid.tips")
 TITLES = {"submit": "新举报待受理", "reassign": "举报改派给您办理"}
@@ -21,19 +19,13 @@ def handlers(tip):
     return people or users_over(tip, Role.COUNTY_OFFICE)
 
 
-def after_commit(tip_id, action):
-    if action in TITLES:
-        transaction.on_commit(lambda: send(tip_id, action))
-
-
-def send(tip_id, action):
-    from .models import Tip
-
-    try:
-        tip = Tip.objects.select_related("category", "town").get(pk=tip_id)
+def after_change(tip, action):
+    """Inbox rows with the change, in a savepoint: a failing notice is logged and undone alone,
+    never the tip's change; outside channels go after commit (notifications.notify)."""
+    if action not in TITLES:
+        return
+    with quietly(logger, f"notifying {action} of tip {tip.pk}"):
         where = tip.town.name if tip.town_id else "区县"
         what = tip.category.name if tip.category_id else "其他"
         notify(handlers(tip), f"{TITLES[action]}：{tip.public_id}", f"{what} · {where} · 答复期限 {tip.deadline}",
                link=f"/tips/{tip.pk}/")
-    except Exception:  # noqa: BLE001 (a failing notice never undoes the tip)
-        logger.exception("notifying %s of tip %s failed", action, tip_id)

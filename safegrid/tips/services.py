@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_variables
 from PIL import ImageOps
 
 from safegrid.audit.services import record, snapshot
-from safegrid.core import context
+from safegrid.core import context, refcache
 from safegrid.core.errors import Conflict, PermissionDenied, ServiceError
 from safegrid.core.roles import Role
 from safegrid.core.workflow import Rule
@@ -116,7 +116,11 @@ def _category(value):
     value = str(value or "").strip()
     if not value or value == "other":
         return None
-    found = SafetyCategory.objects.filter(code=value).first() or SafetyCategory.objects.filter(name=value).first()
+
+    def load():
+        return SafetyCategory.objects.filter(code=value).first() or SafetyCategory.objects.filter(name=value).first()
+
+    found = refcache.get(("tip_category", value), ("registry_safetycategory",), load)
     if found is None:
         raise ServiceError("category.unknown", "举报类别无效，请从列表中选择。", field="category")
     return found
@@ -245,7 +249,7 @@ def submit_tip(data, *, uploads=(), channel=Channel.WEB, partner=None, client_ip
         _event(tip, "submit", None, "", data={"suggested": route.describe(),
                                             "duplicates": [c["public_id"] for c in tip.duplicate_candidates]})
         _audit_anonymously(tip)
-        notices.after_commit(tip.pk, "submit")
+        notices.after_change(tip, "submit")
     return Submitted(tip, code)
 
 
@@ -332,7 +336,7 @@ def reject(tip, *, actor, version, reason, public_reply):
     reply = _text(public_reply, "public_reply", "给举报人的答复")
     tip = _transition(tip, "reject", actor, version, changes={"closed_at": clock.now(), "outcome": reason},
                       note=reason, public_text=reply)
-    notices.after_commit(tip.pk, "reject")
+    notices.after_change(tip, "reject")
     return tip
 
 
@@ -387,7 +391,7 @@ def close(tip, *, actor, version, outcome, public_reply):
                            field="hazard")
     tip = _transition(tip, "close", actor, version, changes={"outcome": outcome, "closed_at": clock.now()},
                       note=outcome, public_text=reply)
-    notices.after_commit(tip.pk, "close")
+    notices.after_change(tip, "close")
     return tip
 
 
@@ -420,7 +424,7 @@ def reassign(tip, *, actor, version, town=None, department=None, reason):
     tip = _transition(tip, "reassign", actor, version, changes=changes, note=reason,
                       data={"from": before, "to": {"town": town.name if town else None,
                                                    "department": department.name if department else None}})
-    notices.after_commit(tip.pk, "reassign")
+    notices.after_change(tip, "reassign")
     return tip
 
 
@@ -611,7 +615,9 @@ def create_partner(name, *, actor=None):
 def partner_for(api_key):
     if not api_key:
         return None
-    return Partner.objects.filter(api_key_hash=codes.api_key_hash(api_key), active=True).first()
+    digest = codes.api_key_hash(api_key)
+    return refcache.get(("tip_partner", digest), ("tips_partner",),
+                        lambda: Partner.objects.filter(api_key_hash=digest, active=True).first())
 
 
 def rotate_keys(batch_size=500):

@@ -9,6 +9,7 @@ from safegrid.core.errors import Conflict, PermissionDenied, ServiceError
 from safegrid.hazards.models import Source
 from safegrid.regions import services as rs
 from safegrid.registry.models import SafetyCategory
+from safegrid.testing import square as testing_square
 from safegrid.tips import abuse, codes, crypto, services, testing
 from safegrid.tips.models import State, Tip, TipEvent
 
@@ -40,6 +41,23 @@ class TestSubmit:
     def test_no_rule_falls_to_the_town(self, world):
         tip = testing.submit(category="town_gas").tip
         assert tip.department is None and tip.territorial_fallback and tip.town == world.town_a
+
+    def test_cached_routing_follows_changes(self, world):
+        """Grids, rules and recipients are cached per process: each change is seen by the next tip."""
+        from safegrid.accounts.services import set_active
+        from safegrid.notifications.models import Notification
+
+        inbox = Notification.objects.filter(user=world.town_user)
+        assert testing.submit(category="town_gas").tip.department is None
+        assert inbox.count() == 1
+        rule(world)
+        assert testing.submit(category="town_gas").tip.department == world.department
+        set_active(world.town_user, False, actor=world.admin, reason="调离")
+        testing.submit(category="town_gas")
+        assert inbox.count() == 2  # the deactivated town user hears nothing more
+        rs.update_grid(world.grid_a1, actor=world.admin, polygon=testing_square(112.40, 28.70))
+        moved = testing.submit(category="town_gas", county="430903").tip
+        assert (moved.grid, moved.town) == (None, None)
 
     def test_tracking_code_format_and_only_hash_stored(self, world):
         done = testing.submit()

@@ -1,0 +1,73 @@
+"""Hazard creation over HTTP: POST /api/v1/hazards/ under gunicorn, sustained, like phone reports.
+
+Builds the small test jurisdiction (safegrid.testing.World: two towns, four grids) and four
+enterprises in grid HLS-01; the grid officer (`officer`, grid HLS-01) logs in once for a token and reports hazards as JSON without photos: half at one of the enterprises,
+half in the grid with a location description (无主场所), with coordinates, a random hazard type and
+a general grade, to fix by deadline. Every report runs the full service: role and scope checks,
+enterprise or grid look-up through `restrict`, the responsible departments, the recurrence
+look-up, the hazard row, its timeline, the audit event, the risk hook and the after-commit notice
+to the town office; the answer is the hazard's detail. Any non-201 answer makes the run crash,
+and so does a stored count that differs from the submitted one.
+"""
+
+import json
+
+from bench import common
+
+NAME = "hazards_create"
+TYPES = ["electrical", "fire_facilities", "safety_exits", "gas_use", "hot_work", "other"]
+ENTERPRISES = 4
+
+
+def add_arguments(group):
+    group.add_argument("--hazard-seconds", type=float, default=60, help="measured submission time (s)")
+    group.add_argument("--hazard-threads", type=int, default=8, help="client threads")
+    group.add_argument("--hazard-workers", type=int, default=4, help="gunicorn workers")
+    group.add_argument("--hazard-worker-threads", type=int, default=1,
+                       help="threads per gunicorn worker (more than 1: the gthread worker class)")
+
+
+def run(args):
+    with common.bench_database() as db:
+        from safegrid.registry import testing as registry_testing
+        from safegrid.testing import PASSWORD, World
+
+        world = World.build()
+        enterprises = [registry_testing.create(world, seed=i, name=f"益阳市赫山区压测企业{i}有限公司").pk
+                       for i in range(ENTERPRISES)]
+        server = common.live_server(db.env, workers=args.hazard_workers, threads=args.hazard_worker_threads)
+        with server as port:
+            token = common.api_token(port, world.officer_user.username, PASSWORD)
+            result = load(port, token, enterprises, args.hazard_seconds, args.hazard_threads)
+        from safegrid.hazards.models import Hazard
+
+        stored = Hazard.objects.count()
+        meta = {"db": db.kind, "threads": args.hazard_threads, "workers": args.hazard_workers,
+                "worker_threads": args.hazard_worker_threads, "seconds": round(result["seconds"], 1),
+                "submitted": result["count"], "stored": stored}
+        common.emit(NAME, "create_rps", result["count"] / result["seconds"], "req/s", **meta)
+        common.emit(NAME, "create_p50_ms", common.percentile(result["latencies"], 50), "ms", **meta)
+        common.emit(NAME, "create_p95_ms", common.percentile(result["latencies"], 95), "ms", **meta)
+        common.emit(NAME, "errors", result["errors"], "count", **meta)
+        if result["errors"] or stored != result["count"]:
+            raise RuntimeError(f"{result['errors']} failed reports, {stored} stored of {result['count']}")
+
+
+def body(enterprises, rng):
+    data = {"hazard_type": rng.choice(TYPES), "description": f"压测隐患 {rng.random():.12f} 配电箱未加锁",
+            "lon": round(112.30 + rng.random() * 0.01, 6), "lat": round(28.50 + rng.random() * 0.01, 6),
+            "grade": "general", "handling": "by_deadline"}
+    if rng.random() < 0.5:
+        data["enterprise"] = rng.choice(enterprises)
+    else:
+        data.update(grid="HLS-01", location=f"会龙山公园东门 {rng.randrange(100)} 号")
+    return json.dumps(data).encode()
+
+
+def load(port, token, enterprises, seconds, threads):
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Token {token}"}
+
+    def send(conn, rng):
+        conn.request("POST", "/api/v1/hazards/", body=body(enterprises, rng), headers=headers)
+
+    return common.sustained(port, seconds, threads, send, expect=201, name=NAME)

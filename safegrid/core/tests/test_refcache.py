@@ -1,0 +1,78 @@
+"""Per-process reference caches: a write to a watched table, however issued, invalidates."""
+
+import pytest
+from django.db import connection, transaction
+
+from safegrid.accounts.models import User
+from safegrid.core import refcache
+from safegrid.regions.models import Grid
+from safegrid.testing import square
+
+
+def names():
+    return refcache.get(("test_names",), ("accounts_user",),
+                        lambda: sorted(User.objects.values_list("username", flat=True)))
+
+
+@pytest.mark.django_db
+def test_cached_until_the_table_changes(world):
+    before = names()
+    assert names() is before  # same object: served from the cache
+    User.objects.filter(pk=world.town_user.pk).update(username="renamed")  # bulk update, no signals
+    assert "renamed" in names() and "town_a" not in names()
+
+
+@pytest.mark.django_db
+def test_every_kind_of_write_moves_the_generation(world):
+    seen = {refcache.generations()["regions_grid"]}
+    grid = Grid.objects.get(code="HLS-01")
+    grid.name = "改名"
+    grid.save()
+    seen.add(refcache.generations()["regions_grid"])
+    Grid.objects.filter(pk=grid.pk).update(polygon=square(112.5, 28.5))
+    seen.add(refcache.generations()["regions_grid"])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM regions_grid WHERE code = %s", ["QCL-01"])
+    seen.add(refcache.generations()["regions_grid"])
+    assert len(seen) == 4
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_generation_is_never_reused(world):
+    committed = refcache.generations()["accounts_user"]
+    inside = []
+    for name in ("one", "two", "three"):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            User.objects.filter(pk=world.town_user.pk).update(username=name)
+            inside.append(refcache.generations()["accounts_user"])
+            raise RuntimeError("roll back")
+        assert refcache.generations()["accounts_user"] == committed
+    assert len(set(inside)) == 3 and committed not in inside
+
+
+@pytest.mark.django_db
+def test_request_scope_reads_once_and_forgets_on_write(world):
+    with refcache.request_scope(), _count_generation_reads() as reads:
+        names()
+        names()
+        assert reads == [1]
+        User.objects.filter(pk=world.town_user.pk).update(username="renamed")
+        assert "renamed" in names()
+        assert reads == [2]
+
+
+class _count_generation_reads:
+    def __enter__(self):
+        self.reads = [0]
+
+        def wrapper(execute, sql, params, many, context):
+            if refcache.TABLE in sql:
+                self.reads[0] += 1
+            return execute(sql, params, many, context)
+
+        self.wrapper = connection.execute_wrapper(wrapper)
+        self.wrapper.__enter__()
+        return self.reads
+
+    def __exit__(self, *exc):
+        return self.wrapper.__exit__(*exc)
