@@ -1,13 +1,15 @@
 """Hazard creation over HTTP: POST /api/v1/hazards/ under gunicorn, sustained, like phone reports.
 
 Builds the small test jurisdiction (safegrid.testing.World: two towns, four grids) and four
-enterprises in grid HLS-01; the grid officer (`officer`, grid HLS-01) logs in once for a token and reports hazards as JSON without photos: half at one of the enterprises,
-half in the grid with a location description (无主场所), with coordinates, a random hazard type and
-a general grade, to fix by deadline. Every report runs the full service: role and scope checks,
-enterprise or grid look-up through `restrict`, the responsible departments, the recurrence
-look-up, the hazard row, its timeline, the audit event, the risk hook and the after-commit notice
-to the town office; the answer is the hazard's detail. Any non-201 answer makes the run crash,
-and so does a stored count that differs from the submitted one.
+enterprises in grid HLS-01. The grid officer (`officer`, grid HLS-01) logs in once for a token;
+client threads then report hazards as JSON without photos: half at one of the enterprises, half
+in the grid with a location description (无主场所), with coordinates, a random hazard type, general
+grade, to fix by deadline. Every report runs the full service: role and scope checks, enterprise
+or grid look-up through `restrict`, the responsible departments, the recurrence look-up, the
+hazard row, its timeline, the audit event, the notice to the town office and, after commit, the
+enterprise's safety-code regrade; the answer is the hazard's detail. A warm-up of a few seconds
+precedes the measured part. Any non-201 answer makes the run crash, and so does a stored count
+that differs from the submitted one.
 """
 
 import json
@@ -35,22 +37,25 @@ def run(args):
         world = World.build()
         enterprises = [registry_testing.create(world, seed=i, name=f"益阳市赫山区压测企业{i}有限公司").pk
                        for i in range(ENTERPRISES)]
-        server = common.live_server(db.env, workers=args.hazard_workers, threads=args.hazard_worker_threads)
-        with server as port:
-            token = common.api_token(port, world.officer_user.username, PASSWORD)
-            result = load(port, token, enterprises, args.hazard_seconds, args.hazard_threads)
+        info, headers = {}, {"Content-Type": "application/json", "Accept": "application/json"}
+
+        def send(conn, rng):
+            conn.request("POST", "/api/v1/hazards/", body=body(enterprises, rng), headers=headers)
+
+        with common.live_server(db.env, workers=args.hazard_workers, threads=args.hazard_worker_threads,
+                                info=info) as port:
+            headers["Authorization"] = f"Token {common.api_token(port, world.officer_user.username, PASSWORD)}"
+            warm, result, meter = common.measured_load(NAME, port, info["pid"], db, send,
+                                                       seconds=args.hazard_seconds, threads=args.hazard_threads)
         from safegrid.hazards.models import Hazard
 
-        stored = Hazard.objects.count()
+        stored, submitted = Hazard.objects.count(), warm["count"] + result["count"]
         meta = {"db": db.kind, "threads": args.hazard_threads, "workers": args.hazard_workers,
                 "worker_threads": args.hazard_worker_threads, "seconds": round(result["seconds"], 1),
-                "submitted": result["count"], "stored": stored}
-        common.emit(NAME, "create_rps", result["count"] / result["seconds"], "req/s", **meta)
-        common.emit(NAME, "create_p50_ms", common.percentile(result["latencies"], 50), "ms", **meta)
-        common.emit(NAME, "create_p95_ms", common.percentile(result["latencies"], 95), "ms", **meta)
-        common.emit(NAME, "errors", result["errors"], "count", **meta)
-        if result["errors"] or stored != result["count"]:
-            raise RuntimeError(f"{result['errors']} failed reports, {stored} stored of {result['count']}")
+                "submitted": result["count"], "stored": stored - warm["count"]}
+        common.emit_load(NAME, "create", result, meter, **meta)
+        if warm["errors"] or result["errors"] or stored != submitted:
+            raise RuntimeError(f"{warm['errors'] + result['errors']} failed reports, {stored} stored of {submitted}")
 
 
 def body(enterprises, rng):
@@ -62,12 +67,3 @@ def body(enterprises, rng):
     else:
         data.update(grid="HLS-01", location=f"会龙山公园东门 {rng.randrange(100)} 号")
     return json.dumps(data).encode()
-
-
-def load(port, token, enterprises, seconds, threads):
-    headers = {"Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Token {token}"}
-
-    def send(conn, rng):
-        conn.request("POST", "/api/v1/hazards/", body=body(enterprises, rng), headers=headers)
-
-    return common.sustained(port, seconds, threads, send, expect=201, name=NAME)

@@ -7,7 +7,8 @@ starts gunicorn on loopback with the bench client's address exempt from the
 rate limits (SAFEGRID_TIP_RATE_EXEMPT_IPS=127.0.0.1, set for this server only), then submits tips
 from several threads for a fixed time. Every submission runs the full service: validation, grid
 location, routing, deadline, encryption of the identity, duplicate look-up, timeline, audit event
-and the after-commit notice to the town office. Any non-201 answer makes the run crash.
+and the notice to the town office. A warm-up of a few seconds precedes the measured part. Any
+non-201 answer makes the run crash, and so does a stored count that differs from the submitted one.
 """
 
 import urllib.parse
@@ -33,20 +34,24 @@ def run(args):
         World.build()
         _, key = services.create_partner("bench 12345")
         env = {**db.env, "SAFEGRID_TIP_RATE_EXEMPT_IPS": common.LOOPBACK}
-        with common.live_server(env, workers=args.tip_workers, threads=args.tip_worker_threads) as port:
-            result = load(port, key, args.tip_seconds, args.tip_threads)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+
+        def send(conn, rng):
+            conn.request("POST", "/open311/v2/requests.json", body=body(key, rng), headers=headers)
+
+        info = {}
+        with common.live_server(env, workers=args.tip_workers, threads=args.tip_worker_threads, info=info) as port:
+            warm, result, meter = common.measured_load(NAME, port, info["pid"], db, send, seconds=args.tip_seconds,
+                                                       threads=args.tip_threads)
         from safegrid.tips.models import Tip
 
-        stored = Tip.objects.count()
+        stored, submitted = Tip.objects.count(), warm["count"] + result["count"]
         meta = {"db": db.kind, "threads": args.tip_threads, "workers": args.tip_workers,
-                "worker_threads": args.tip_worker_threads,
-                "seconds": round(result["seconds"], 1), "submitted": result["count"], "stored": stored}
-        common.emit(NAME, "submit_rps", result["count"] / result["seconds"], "req/s", **meta)
-        common.emit(NAME, "submit_p50_ms", common.percentile(result["latencies"], 50), "ms", **meta)
-        common.emit(NAME, "submit_p95_ms", common.percentile(result["latencies"], 95), "ms", **meta)
-        common.emit(NAME, "errors", result["errors"], "count", **meta)
-        if result["errors"] or stored != result["count"]:
-            raise RuntimeError(f"{result['errors']} failed submissions, {stored} stored of {result['count']}")
+                "worker_threads": args.tip_worker_threads, "seconds": round(result["seconds"], 1),
+                "submitted": result["count"], "stored": stored - warm["count"]}
+        common.emit_load(NAME, "submit", result, meter, **meta)
+        if warm["errors"] or result["errors"] or stored != submitted:
+            raise RuntimeError(f"{warm['errors'] + result['errors']} failed submissions, {stored} stored of {submitted}")
 
 
 def body(key, rng):
@@ -58,12 +63,3 @@ def body(key, rng):
         "api_key": key, "service_code": rng.choice(["town_gas", "fireworks", "construction", "other"]),
         "long": f"{lon:.6f}", "lat": f"{lat:.6f}", "description": f"压测举报 {rng.random():.12f} 燃气瓶违规存放",
         "phone": f"139{rng.randrange(10**8):08d}", "first_name": "测试"}).encode()
-
-
-def load(port, key, seconds, threads):
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-
-    def send(conn, rng):
-        conn.request("POST", "/open311/v2/requests.json", body=body(key, rng), headers=headers)
-
-    return common.sustained(port, seconds, threads, send, expect=201, name=NAME)

@@ -121,10 +121,11 @@ def free_port():
 
 
 @contextlib.contextmanager
-def live_server(env, workers=2, timeout=30, threads=1):
+def live_server(env, workers=2, timeout=30, threads=1, info=None):
     """gunicorn on 127.0.0.1 with an ephemeral port; yields the port.
 
-    threads > 1 runs the gthread worker class (each worker serves that many requests at once)."""
+    threads > 1 runs the gthread worker class (each worker serves that many requests at once);
+    `info`, a dict, receives the server's process id ("pid")."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "safegrid.wsgi:application", "--bind", f"{LOOPBACK}:{port}",
                "--workers", str(workers), "--log-level", "warning", "--chdir", str(ROOT)]
@@ -132,6 +133,8 @@ def live_server(env, workers=2, timeout=30, threads=1):
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+        if info is not None:
+            info["pid"] = server.pid
         try:
             _wait_until_up(server, port, timeout, log)
             yield port
@@ -223,3 +226,100 @@ def sustained(port, seconds, threads, send, expect=201, name="bench"):
         thread.join()
     return {"latencies": latencies, "count": len(latencies), "errors": errors[0],
             "seconds": time.perf_counter() - started}
+
+
+# --- CPU accounting ----------------------------------------------------------------------
+
+
+def _cpu_of(pid):
+    """User + system CPU seconds of one process (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _descendants(pid):
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used while measuring by the server (gunicorn master and workers), by the
+    PostgreSQL backends of the bench database (none on SQLite) and by this process (the client
+    threads). Sampled twice a second, so a backend that exits (CONN_MAX_AGE) is not lost."""
+
+    def __init__(self, server_pid, db):
+        self.server_pid, self.db = server_pid, db
+        self.first, self.last = {}, {}
+        self.stopped = threading.Event()
+
+    def _backends(self):
+        if self.conn is None:
+            return []
+        return [row[0] for row in self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+
+    def _sample(self, initial=False):
+        parts = [("server", p) for p in _descendants(self.server_pid)] + [("database", p) for p in self._backends()]
+        for key in parts:
+            used = _cpu_of(key[1])
+            self.first.setdefault(key, used if initial else 0.0)
+            self.last[key] = max(used, self.last.get(key, 0.0))
+
+    def _run(self):
+        while not self.stopped.wait(0.5):
+            self._sample()
+
+    def __enter__(self):
+        self.conn = None
+        if self.db.kind == "postgresql":
+            import psycopg
+
+            self.conn = psycopg.connect(self.db.env["DATABASE_URL"], autocommit=True)
+        self._sample(initial=True)
+        self.client = time.process_time()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.client = time.process_time() - self.client
+        self.stopped.set()
+        self.thread.join()
+        self._sample()
+        if self.conn is not None:
+            self.conn.close()
+        return False
+
+    def per_request_ms(self, count):
+        used = {"server": 0.0, "database": 0.0}
+        for key, last in self.last.items():
+            used[key[0]] += last - self.first[key]
+        used["client"] = self.client
+        return {f"{part}_cpu_ms_per_req": 1000 * seconds / max(count, 1) for part, seconds in used.items()}
+
+
+def measured_load(name, port, server_pid, db, send, *, seconds, threads, warmup=3.0):
+    """`sustained` load after `warmup` seconds of the same load (workers started, caches filled),
+    with a CpuMeter over the measured part. Returns (warm-up result, measured result, meter)."""
+    warm = sustained(port, warmup, threads, send, name=name)
+    with CpuMeter(server_pid, db) as meter:
+        result = sustained(port, seconds, threads, send, name=name)
+    return warm, result, meter
+
+
+def emit_load(bench, verb, result, meter, **meta):
+    """rps, p50, p95, errors and CPU per request (server, database, client) of a measured load."""
+    emit(bench, f"{verb}_rps", result["count"] / result["seconds"], "req/s", **meta)
+    emit(bench, f"{verb}_p50_ms", percentile(result["latencies"], 50), "ms", **meta)
+    emit(bench, f"{verb}_p95_ms", percentile(result["latencies"], 95), "ms", **meta)
+    emit(bench, "errors", result["errors"], "count", **meta)
+    for figure, value in meter.per_request_ms(result["count"]).items():
+        emit(bench, figure, value, "ms", **meta)
