@@ -2,6 +2,10 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
+from django.db.models.sql.where import WhereNode
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -16,15 +20,44 @@ from .roles import role_may
 
 class CappedPaginator(DjangoPaginator):
     """Counts at most COUNT_CAP + 1 rows: an exact count of a county's 200,000 rows costs a
-    full scan on every page, and nobody pages that far. `count_capped` tells clients."""
+    full scan on every page, and nobody pages that far. `count_capped` tells clients.
+
+    A page is read in two steps: the ids of the page (ordering on the narrow row only), then
+    those rows with their joins. Otherwise the database joins every row in scope before it
+    sorts (20,000 joined rows for a county page on SQLite: 130 ms instead of 30 ms)."""
 
     COUNT_CAP = 10_000
 
     @cached_property
     def count(self):
-        counted = self.object_list[: self.COUNT_CAP + 1].count()
+        rows = self.object_list
+        if isinstance(rows, QuerySet) and connection.vendor == "sqlite":
+            # SQLite would sort every row in scope before counting. PostgreSQL keeps the order:
+            # it then walks the list-order index and stops at the cap, where an unordered count
+            # of a county is estimated high enough to pick a sequential scan.
+            rows = rows.order_by()
+        counted = rows[: self.COUNT_CAP + 1].count()
         self.capped = counted > self.COUNT_CAP
         return min(counted, self.COUNT_CAP)
+
+    def _get_page(self, object_list, number, paginator):
+        if _plain_rows(object_list):
+            ids = list(object_list.values_list("pk", flat=True))
+            rows = self.object_list.order_by()
+            # The ids come from the scoped, filtered query: re-reading them by primary key needs
+            # no other condition (keeping them makes PostgreSQL re-scan the scope).
+            rows.query.where = WhereNode()
+            found = {row.pk: row for row in rows.filter(pk__in=ids)}
+            object_list = [found[pk] for pk in ids if pk in found]
+        return super()._get_page(object_list, number, paginator)
+
+
+def _plain_rows(object_list):
+    """A sliced queryset of model instances with no DISTINCT or UNION (those cannot be re-filtered)."""
+    if not isinstance(object_list, QuerySet) or object_list._iterable_class is not ModelIterable:
+        return False
+    query = object_list.query
+    return query.is_sliced and not (query.distinct or query.combinator)
 
 
 class Pagination(PageNumberPagination):
