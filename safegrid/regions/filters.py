@@ -6,6 +6,12 @@ from safegrid.core.scope import path_q
 from .models import Department, Grid, Region, RegionLevel, staffed_grid_ids
 
 
+def within_region(queryset, field, code):
+    """Rows whose path `field` lies in the subtree of the region with this code (one rule for every list)."""
+    paths = Region.objects.filter(code=code).values_list("path", flat=True)
+    return queryset.filter(path_q(field, paths))
+
+
 class RegionFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label="层级")
     parent = django_filters.CharFilter(field_name="parent__code", label="上级区划代码")
@@ -17,7 +23,7 @@ class RegionFilter(django_filters.FilterSet):
         fields = ["level", "parent", "within", "q"]
 
     def filter_within(self, queryset, name, value):
-        return queryset.filter(path_q("path", Region.objects.filter(code=value).values_list("path", flat=True)))
+        return within_region(queryset, "path", value)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__contains=value) | Q(code__startswith=value))
@@ -33,8 +39,7 @@ class GridFilter(django_filters.FilterSet):
         fields = ["within", "q", "has_officer"]
 
     def filter_within(self, queryset, name, value):
-        paths = Region.objects.filter(code=value).values_list("path", flat=True)
-        return queryset.filter(path_q("path", paths))
+        return within_region(queryset, "path", value)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__contains=value) | Q(code__startswith=value))

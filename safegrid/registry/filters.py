@@ -3,15 +3,9 @@
 import django_filters
 from django.db.models import F, Q
 
-from safegrid.core.scope import path_q
-from safegrid.regions.models import Region
+from safegrid.regions.filters import within_region
 
 from .models import Enterprise, EnterpriseStatus, KeyArea, SafetyCategory, Scale
-
-
-def within_region(queryset, field, code):
-    paths = Region.objects.filter(code=code).values_list("path", flat=True)
-    return queryset.filter(path_q(field, paths))
 
 
 class EnterpriseFilter(django_filters.FilterSet):

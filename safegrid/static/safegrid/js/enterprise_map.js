@@ -1,5 +1,5 @@
 /* Enterprise maps: the clustered 一张图 (#enterprise-map) and the detail page's mini map.
- * Points are circle markers (no image assets); no basemap unless the server configures one.
+ * Points are circle markers (no image assets); map set-up in sgmap.js.
  * Contract used by tests: #enterprise-map[data-count] = points loaded; each point has class
  * "enterprise-point". */
 (function () {
@@ -12,25 +12,10 @@
     return node ? JSON.parse(node.textContent) : {};
   }
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var el = sgMap.el, fetchJson = sgMap.fetchJson;
 
   function createMap(mapEl) {
-    var url = mapEl.dataset.basemapUrl;
-    // markercluster needs a maxZoom even when no tile layer provides one.
-    var map = L.map(mapEl, { zoomSnap: 0.25, maxZoom: 18, attributionControl: Boolean(url) });
-    if (url) {
-      map.attributionControl.setPrefix(false);
-      L.tileLayer(url, { attribution: mapEl.dataset.basemapAttribution || "", maxZoom: 18 }).addTo(map);
-    }
-    // Grids sit below the points so a click always reaches the point.
-    map.createPane("grids").style.zIndex = 350;
-    map.setView([30, 112], 6);
-    return map;
+    return sgMap.createMap(mapEl, { gridPane: true });
   }
 
   function point(lon, lat, color) {
@@ -56,7 +41,7 @@
     map.addLayer(grids);
     map.addLayer(cluster);
     var legend = addLegend(map, labels.legend);
-    var status = document.getElementById("sg-map-status");
+    var setStatus = sgMap.statusLine(document.getElementById("sg-map-status"));
     var town = document.getElementById("sg-map-town");
     var category = document.getElementById("sg-map-category");
     var popup = L.popup({ maxWidth: 260 });
@@ -72,16 +57,6 @@
       box.appendChild(link);
       popup.setLatLng(ev.layer.getLatLng()).setContent(box).openOn(map);
     });
-
-    function setStatus(text, kind) {
-      status.textContent = text || "";
-      status.className = "sg-map-status small" + (text ? " show text-bg-" + (kind || "light") : "");
-    }
-
-    function fetchJson(url) {
-      return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
-    }
 
     function query() {
       var params = new URLSearchParams();

@@ -1,5 +1,4 @@
-/* Grid maps of safegrid: the tree + map page and the single-grid map.
- * No basemap unless the server configures one (intranets have no internet). */
+/* Grid maps of safegrid: the tree + map page and the single-grid map (needs sgmap.js). */
 (function () {
   "use strict";
 
@@ -10,28 +9,12 @@
     return el ? JSON.parse(el.textContent) : {};
   }
 
-  function createMap(el) {
-    var url = el.dataset.basemapUrl;
-    var map = L.map(el, { zoomSnap: 0.25, attributionControl: Boolean(url) });
-    if (url) {
-      map.attributionControl.setPrefix(false);
-      L.tileLayer(url, { attribution: el.dataset.basemapAttribution || "", maxZoom: 18 }).addTo(map);
-    }
-    map.setView([30, 112], 6);
-    return map;
-  }
-
   function gridStyle(feature) {
     var color = feature.properties.officers ? COLORS.staffed : COLORS.unstaffed;
     return { color: color, weight: 2, fillColor: color, fillOpacity: 0.25 };
   }
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var el = sgMap.el, createMap = sgMap.createMap;
 
   function popupContent(feature, labels, gridUrl) {
     var p = feature.properties;
@@ -94,22 +77,16 @@
       }
     }).addTo(map);
     addLegend(map, labels);
-    var status = document.getElementById("sg-map-status");
+    var setStatus = sgMap.statusLine(document.getElementById("sg-map-status"));
     var tree = document.getElementById("sg-tree");
     var crumbs = document.getElementById("sg-map-crumbs");
     var request = 0;
-
-    function setStatus(text, kind) {
-      status.textContent = text || "";
-      status.className = "sg-map-status small" + (text ? " show text-bg-" + (kind || "light") : "");
-    }
 
     function load(code) {
       var url = mapEl.dataset.geojsonUrl + (code ? "?within=" + encodeURIComponent(code) : "");
       var mine = ++request;
       setStatus(labels.loading);
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      sgMap.fetchJson(url)
         .then(function (data) {
           if (mine !== request) return;
           layer.clearLayers();

@@ -1,5 +1,5 @@
 /* Risk map: enterprises coloured by safety code (安全码), grids of the chosen town below them.
- * Follows enterprise_map.js: circle markers (no image assets), no basemap unless configured.
+ * Follows enterprise_map.js: circle markers (no image assets); map set-up in sgmap.js.
  * Contract used by tests: #risk-map[data-count] = points loaded; each point has the classes
  * "risk-point risk-point-<colour>". */
 (function () {
@@ -7,43 +7,21 @@
 
   var GRID_STYLE = { color: "#1f4e8c", weight: 1.5, fillColor: "#1f4e8c", fillOpacity: 0.06 };
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function fetchJson(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
-  }
+  var el = sgMap.el, fetchJson = sgMap.fetchJson;
 
   function init(mapEl, config) {
     var labels = config.labels;
-    var url = mapEl.dataset.basemapUrl;
-    var map = L.map(mapEl, { zoomSnap: 0.25, maxZoom: 18, attributionControl: Boolean(url) });
-    if (url) {
-      map.attributionControl.setPrefix(false);
-      L.tileLayer(url, { attribution: mapEl.dataset.basemapAttribution || "", maxZoom: 18 }).addTo(map);
-    }
-    map.createPane("grids").style.zIndex = 350;
-    map.setView([30, 112], 6);
+    var map = sgMap.createMap(mapEl, { gridPane: true });
     var colors = {}, names = {};
     config.colors.forEach(function (c) { colors[c.code] = c.color; names[c.code] = c.name; });
     var grids = L.geoJSON(null, { pane: "grids", style: GRID_STYLE,
       onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); } }).addTo(map);
     var points = L.featureGroup().addTo(map);
     var legend = addLegend(map, labels.legend);
-    var status = document.getElementById("sg-map-status");
+    var setStatus = sgMap.statusLine(document.getElementById("sg-map-status"));
     var town = document.getElementById("sg-map-town");
     var color = document.getElementById("sg-map-color");
     var request = 0;
-
-    function setStatus(text, kind) {
-      status.textContent = text || "";
-      status.className = "sg-map-status small" + (text ? " show text-bg-" + (kind || "light") : "");
-    }
 
     function popup(row) {
       var box = el("div", "sg-popup");
