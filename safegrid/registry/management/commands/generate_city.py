@@ -28,6 +28,7 @@ from safegrid.audit.services import record
 from safegrid.core.roles import Role
 from safegrid.demo import geometry as geo
 from safegrid.demo import names
+from safegrid.hazards.generator import generate_hazards
 from safegrid.regions.models import KEY_LENGTH, Department, Grid, GridOfficer, Region, RegionLevel
 from safegrid.registry.data.categories import CATEGORIES
 from safegrid.registry.generator import generate_enterprises, mobile
@@ -70,8 +71,10 @@ class Command(BaseCommand):
         parser.add_argument("--villages", type=int, default=2400, help="村(社区)总数")
         parser.add_argument("--grids", type=int, default=12000, help="网格总数")
         parser.add_argument("--enterprises", type=int, default=200000, help="生产经营单位总数")
+        parser.add_argument("--hazards", type=int, default=0,
+                            help="隐患总数(三年内上报；默认 0，之后也可用 manage.py generate_hazards 生成)")
 
-    def handle(self, *args, seed, districts, towns, villages, grids, enterprises, **options):
+    def handle(self, *args, seed, districts, towns, villages, grids, enterprises, hazards=0, **options):
         if not 1 <= districts <= len(DISTRICTS):
             raise CommandError(f"--districts 应在 1 到 {len(DISTRICTS)} 之间。")
         if Region.objects.filter(code=CITY[0]).exists():
@@ -83,6 +86,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  {time.perf_counter() - started:.1f} s；写入数据库 writing …")
         counts = write_city(plan, seed, enterprises, log=self.stdout.write)
         analyze()
+        if hazards:
+            self.stdout.write(f"  隐患 hazards: {hazards} …")
+            created = generate_hazards(hazards, seed=seed)  # ends with its own ANALYZE
+            counts["hazards"] = created["created"]
         seconds = time.perf_counter() - started
         self.stdout.write(" ".join(f"{k}={v}" for k, v in counts.items()) + f" seconds={seconds:.1f}")
 
