@@ -15,22 +15,25 @@ class HazardFilter(django_filters.FilterSet):
     town = django_filters.CharFilter(field_name="town__code", label="乡镇(街道)代码")
     grid = django_filters.CharFilter(field_name="grid__code", label="网格编码")
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="生产经营单位ID")
-    state = django_filters.MultipleChoiceFilter(choices=State.choices, label="状态")
+    # distinct=False: one value per row (no to-many join), and DISTINCT would sort whole rows.
+    state = django_filters.MultipleChoiceFilter(choices=State.choices, distinct=False, label="状态")
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label="等级")
     handling = django_filters.ChoiceFilter(choices=Handling.choices, label="治理方式")
-    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label="来源")
+    source = django_filters.MultipleChoiceFilter(choices=Source.choices, distinct=False, label="来源")
     hazard_type = django_filters.ModelMultipleChoiceFilter(
-        field_name="hazard_type__code", to_field_name="code", queryset=HazardType.objects.all(), label="隐患类型")
+        field_name="hazard_type__code", to_field_name="code", queryset=HazardType.objects.all(), distinct=False,
+        label="隐患类型")
     department = django_filters.NumberFilter(field_name="assigned_department_id", label="责任部门ID")
     open = django_filters.BooleanFilter(method="filter_open", label="未销号")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="已超期")
     due_soon = django_filters.BooleanFilter(method="filter_due_soon", label="即将到期(3个工作日内)")
     recurrence = django_filters.BooleanFilter(field_name="recurrence_of", lookup_expr="isnull", exclude=True,
                                               label="复发")
-    reported_after = django_filters.DateFilter(field_name="reported_at", lookup_expr="date__gte", label="上报日期起")
-    reported_before = django_filters.DateFilter(field_name="reported_at", lookup_expr="date__lte", label="上报日期止")
-    closed_after = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__gte", label="销号日期起")
-    closed_before = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte", label="销号日期止")
+    # Local calendar days as time ranges: `reported_at__date` would hide the column's index behind a cast.
+    reported_after = django_filters.DateFilter(field_name="reported_at", method="filter_since", label="上报日期起")
+    reported_before = django_filters.DateFilter(field_name="reported_at", method="filter_until", label="上报日期止")
+    closed_after = django_filters.DateFilter(field_name="closed_at", method="filter_since", label="销号日期起")
+    closed_before = django_filters.DateFilter(field_name="closed_at", method="filter_until", label="销号日期止")
 
     class Meta:
         model = Hazard
@@ -41,6 +44,12 @@ class HazardFilter(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(Q(description__contains=value) | Q(location__contains=value)
                                | Q(enterprise__name__contains=value))
+
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(**{f"{name}__gte": queries.day_bounds(value)[0]})
+
+    def filter_until(self, queryset, name, value):
+        return queryset.filter(**{f"{name}__lt": queries.day_bounds(value)[1]})
 
     def filter_region(self, queryset, name, value):
         return within_region(queryset, "scope_path", value)

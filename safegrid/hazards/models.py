@@ -168,6 +168,13 @@ class Hazard(TimeStampedModel, VoidableModel, TenantModel):
             models.Index(fields=["state", "deadline"]),
             models.Index(fields=["town", "state"]),
             models.Index(fields=["enterprise", "hazard_type", "reported_at"]),
+            # Open / overdue / due-soon or major hazards within a jurisdiction (lists, daily report): the
+            # state or grade, then the scope subtree; pattern ops so PostgreSQL serves the path prefix
+            # LIKE from it. Without them a county's list scans its 200,000 hazards spread over the table.
+            models.Index(fields=["state", "scope_path"], name="hazard_state_scope",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
+            models.Index(fields=["grade", "scope_path"], name="hazard_grade_scope",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
         ]
 
     def __str__(self):

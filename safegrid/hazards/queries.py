@@ -66,13 +66,27 @@ def report_filters(today):
     }
 
 
+def report_slices(today):
+    """Every counted hazard is open, reported today or closed today: one grouped query per slice,
+    each served by an index ((state, scope_path), reported_at, closed_at), instead of one pass over
+    every hazard in scope (2,000,000 for a city, almost all closed long ago)."""
+    start, end = day_bounds(today)
+    return [(Q(state__in=OPEN_STATES), ("open", "due_soon", "overdue")),
+            (Q(reported_at__gte=start, reported_at__lt=end), ("new_today",)),
+            (Q(closed_at__gte=start, closed_at__lt=end), ("closed_today",))]
+
+
 def daily_report(user, today=None):
-    """One row per town in the user's jurisdiction, counted in a single grouped query."""
+    """One row per town in the user's jurisdiction, counted by town in three grouped queries."""
     today = today or clock.today()
     filters = report_filters(today)
     hazards = live(Hazard.objects.restrict(user, "view"))
-    counts = {row["town_id"]: row for row in hazards.values("town_id").annotate(
-        **{key: Count("pk", filter=q) for key, q in filters.items()})}
+    counts = {}
+    for where, keys in report_slices(today):
+        rows = hazards.filter(where).values("town_id").annotate(
+            **{key: Count("pk", filter=filters[key]) for key in keys})
+        for row in rows:
+            counts.setdefault(row["town_id"], {}).update(row)
     towns = Region.objects.restrict(user, "view").filter(level=RegionLevel.TOWN, voided_at__isnull=True)
     if not towns.exists():  # a grid officer's scope is below town level: report their towns
         towns = Region.objects.filter(pk__in=[t for t in counts if t is not None])

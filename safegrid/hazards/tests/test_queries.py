@@ -51,6 +51,23 @@ def test_daily_report_counts(world, ent, frozen):
     assert queries.daily_drilldown(world.county_user, "overdue").get().pk == overdue.pk
 
 
+def test_date_filters_use_local_calendar_days(world, ent):
+    """reported_after/before mean Beijing calendar days (the filters compare times, not a cast date)."""
+    from django.utils import timezone
+
+    late, early = report(world, ent), report(world, ent)
+    Hazard.objects.filter(pk=late.pk).update(reported_at=timezone.make_aware(datetime.datetime(2026, 3, 1, 23, 30)))
+    Hazard.objects.filter(pk=early.pk).update(reported_at=timezone.make_aware(datetime.datetime(2026, 3, 2, 0, 10)))
+
+    def ids(**params):
+        return set(hazard_list_queryset(world.county_user, params).values_list("pk", flat=True))
+
+    assert ids(reported_before="2026-03-01") == {late.pk}
+    assert ids(reported_after="2026-03-02") == {early.pk}
+    assert ids(reported_after="2026-03-01", reported_before="2026-03-02") == {late.pk, early.pk}
+    assert ids(closed_after="2026-03-01") == set()
+
+
 def test_supervised_listing_and_idempotent_escalation(world, ent, frozen):
     criterion = MajorHazardCriterion.objects.filter(sector="hazardous_chemicals").first()
     hazard = walk(world, report(world, ent, grade="major", criterion=criterion.pk), "assigned")
