@@ -592,6 +592,51 @@ def write_risk(cast, county, rng, sim):
                            actor=cast.admin)
 
 
+# Declared risk inputs of the higher-risk sectors, so the demo's safety codes spread the way a
+# county's do (most blue, a tail of yellow/orange/red), not all blue. (category, share with a
+# profile, share with a hazardous process, standardisation level weights for 1/2/3/none)
+PROFILE_SHARES = [
+    ("hazardous_chemicals", 1.0, 0.35, (1, 3, 8, 6)), ("non_coal_mine", 1.0, 0.0, (0, 2, 10, 16)),
+    ("fireworks", 0.5, 0.0, (0, 1, 6, 10)), ("trade_metallurgy", 0.8, 0.0, (1, 3, 8, 8)),
+    ("trade_nonferrous", 0.8, 0.0, (0, 3, 8, 8)), ("lpg_point", 0.6, 0.0, (0, 0, 3, 10)),
+]
+# Stored substances of major hazard sources (GB 18218-2018): (category, share, unit, substance,
+# quantity range in t, GHS categories). Quantities around 1-8 times the critical quantity.
+SOURCE_SHARES = [
+    ("hazardous_chemicals", 0.5, "储罐区", "液氨", (12, 60), ["J1"]),
+    ("hazardous_chemicals", 0.3, "液氯储存库", "液氯", (6, 40), ["J1"]),
+    ("lpg_point", 0.5, "液化石油气储罐区", "液化石油气", (55, 160), ["W2"]),
+    ("trade_metallurgy", 0.15, "煤气柜", "液氨", (11, 25), ["J1"]),
+]
+
+
+def write_risk_profiles(cast, county, rng):
+    """Profiles and major hazard sources declared through the services (audited, as staff would)."""
+    from safegrid.risk import services as rs
+    from safegrid.risk.models import MajorHazardSource, RiskProfile
+
+    operating = Enterprise.objects.filter(region_code=county.region_code, status="operating", voided_at__isnull=True)
+    done = set(RiskProfile.objects.values_list("enterprise_id", flat=True))
+    for code, share, process, weights in PROFILE_SHARES:
+        for enterprise in operating.filter(category__code=code).exclude(pk__in=done).order_by("pk"):
+            if rng.random() >= share:
+                continue
+            level = rng.choices(["1", "2", "3", ""], weights=weights)[0]
+            rs.set_profile(enterprise, {"hazardous_process": rng.random() < process, "standardisation_level": level,
+                                        "emergency_team": level in ("1", "2") and rng.random() < 0.5},
+                           actor=cast.admin)
+    declared = set(MajorHazardSource.objects.values_list("enterprise_id", flat=True))
+    for code, share, unit, substance, (low, high), categories in SOURCE_SHARES:
+        for enterprise in operating.filter(category__code=code).exclude(pk__in=declared).order_by("pk"):
+            if rng.random() >= share:
+                continue
+            quantity = f"{rng.uniform(low, high):.1f}"
+            rs.register_source(enterprise, {"name": unit, "unit_type": "storage", "people_500m": rng.randrange(0, 400),
+                                            "substances": [{"name": substance, "quantity": quantity,
+                                                            "categories": categories}]}, actor=cast.admin)
+            declared.add(enterprise.pk)
+
+
 def regrade(county):
     from safegrid.risk import grading
 
@@ -663,6 +708,7 @@ def build_activity(county, seed, small=False, log=None):
         write_hazards(cast, county, sim, rng, HAZARDS_SMALL if small else HAZARDS, small)
     write_tips(cast, county, rng, TIPS_SMALL if small else TIPS)
     write_risk(cast, county, rng, sim)
+    write_risk_profiles(cast, county, rng)
     regrade(county)
     write_inspections(cast, county, rng, sim, seed)
     regrade(county)

@@ -264,3 +264,18 @@ def test_enterprises_are_graded_and_a_draw_is_published(demo):
     assert RandomDraw.objects.filter(published_at__isnull=False).exists()
     signed = Inspection.objects.get(state="signed")
     assert signed.findings.filter(result="fail", hazard__isnull=False).exists()
+
+
+def test_higher_risk_sectors_declare_profiles_and_sources_through_the_services(demo):
+    from safegrid.audit.models import AuditEvent
+    from safegrid.registry.models import Enterprise
+    from safegrid.risk.models import EnterpriseGrade, MajorHazardSource, RiskProfile
+
+    chemicals = Enterprise.objects.filter(region_code="430903", category__code="hazardous_chemicals",
+                                          status="operating")
+    with_profile = RiskProfile.objects.filter(enterprise__in=chemicals).count()
+    assert with_profile == chemicals.count() > 0
+    assert MajorHazardSource.objects.filter(is_major=True).count() > 2
+    assert AuditEvent.objects.filter(action="risk_profile_set").count() >= with_profile
+    # Not all blue: the declared inputs move some sectors' codes.
+    assert EnterpriseGrade.objects.exclude(color="blue").exists()
