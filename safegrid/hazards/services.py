@@ -13,10 +13,11 @@ from django.db import transaction
 from django.db.models import F
 
 from safegrid.audit.services import record, snapshot
+from safegrid.core import refcache
 from safegrid.core.errors import Conflict, PermissionDenied, ServiceError
 from safegrid.core.roles import Role
 from safegrid.core.workflow import Rule
-from safegrid.regions.models import Department, Grid, RegionLevel
+from safegrid.regions.models import Department, Grid, Region, RegionLevel
 from safegrid.registry.models import Enterprise
 from safegrid.registry.services import responsible_departments
 from safegrid.risk import hooks as risk_hooks
@@ -66,6 +67,8 @@ RULES = {
     "closeout_step": Rule("记录销号步骤", (State.RECTIFYING, State.SUBMITTED, State.CLOSED), None,
                           frozenset({A, C, T, D, E})),
 }
+RULE_TABLES = ("registry_responsibilityrule", "registry_responsibilityrule_cooperating_departments",
+               "regions_department")
 PLAN_FIELDS = {"responsible_person": "整改责任人", "measures": "整改措施", "funds": "整改资金",
                "deadline": "整改时限", "contingency_plan": "整改期间应急预案"}
 
@@ -210,14 +213,35 @@ def _place(data, actor):
         if enterprise is None:
             raise ServiceError("enterprise.unknown", "生产经营单位不存在或不在您的辖区内。", field="enterprise")
     if enterprise is not None:
-        region = enterprise.grid.region if enterprise.grid_id else enterprise.operating_region
-        return enterprise, enterprise.grid, _town(region), enterprise.scope_path, enterprise.region_code
-    grid = Grid.objects.restrict(actor, "view").filter(code=data.get("grid") or "", voided_at__isnull=True).first()
-    if grid is None:
+        grid, town = grid_and_town(enterprise.grid_id) if enterprise.grid_id else (
+            None, region_town(enterprise.operating_region_id))
+        return enterprise, grid, town, enterprise.scope_path, enterprise.region_code
+    grid_id = (Grid.objects.restrict(actor, "view").filter(code=data.get("grid") or "", voided_at__isnull=True)
+               .values_list("pk", flat=True).first())
+    if grid_id is None:
         raise ServiceError("grid.required", "无主场所的隐患须选择所在网格(或选择生产经营单位)。", field="grid")
     if not (data.get("location") or "").strip():
         raise ServiceError("location.required", "无主场所的隐患须填写位置描述。", field="location")
-    return None, grid, _town(grid.region), grid.path, grid.region_code
+    grid, town = grid_and_town(grid_id)
+    return None, grid, town, grid.path, grid.region_code
+
+
+def grid_and_town(grid_id):
+    """A grid (outline not loaded) and its town, cached per process (core.refcache)."""
+    def load():
+        grid = (Grid.objects.select_related("region__parent")
+                .defer("polygon", "region__polygon", "region__parent__polygon").get(pk=grid_id))
+        return grid, _town(grid.region)
+
+    return refcache.get(("grid_and_town", grid_id), ("regions_grid", "regions_region"), load)
+
+
+def region_town(region_id):
+    """The town of a region (itself, or its parent for a village), cached per process."""
+    def load():
+        return _town(Region.objects.select_related("parent").defer("polygon", "parent__polygon").get(pk=region_id))
+
+    return refcache.get(("region_town", region_id), ("regions_region",), load)
 
 
 def _town(region):
@@ -247,13 +271,34 @@ def find_recurrence(enterprise, hazard_type, today=None):
                                   closed_at__date__gte=since).order_by("-closed_at").first())
 
 
-@transaction.atomic
+def _hazard_type(value):
+    value = value or ""
+
+    def load():
+        return (HazardType.objects.filter(code=value, active=True).first()
+                or HazardType.objects.filter(name=value, active=True).first())
+
+    return refcache.get(("hazard_type", value), ("hazards_hazardtype",), load)
+
+
+def responsible(enterprise):
+    """registry's lead and cooperating departments of the enterprise's county and category, cached
+    per process (core.refcache): every report at an enterprise asks for them."""
+    def load():
+        found = responsible_departments(enterprise)
+        return {key: found[key] for key in ("lead", "cooperating", "territorial_fallback")}
+
+    return refcache.get(("responsible", enterprise.region_code, enterprise.category_id), RULE_TABLES, load)
+
+
 def report_hazard(data, *, actor, before_photos=(), after_photos=(), today=None):
-    """上报. Fix-on-the-spot hazards come with an after-photo and go straight to acceptance."""
+    """上报. Fix-on-the-spot hazards come with an after-photo and go straight to acceptance.
+
+    Checks and look-ups read before the transaction, so SQLite's write lock is held only for the writes.
+    """
     _allow("report", actor)
     enterprise, grid, town, scope_path, region_code = _place(data, actor)
-    hazard_type = HazardType.objects.filter(code=data.get("hazard_type") or "", active=True).first() or \
-        HazardType.objects.filter(name=data.get("hazard_type") or "", active=True).first()
+    hazard_type = _hazard_type(data.get("hazard_type"))
     if hazard_type is None:
         raise ServiceError("hazard_type.unknown", "请选择隐患类型。", field="hazard_type")
     description = (data.get("description") or "").strip()
@@ -273,8 +318,8 @@ def report_hazard(data, *, actor, before_photos=(), after_photos=(), today=None)
     for checked in (checked_before, checked_after):
         if len(checked) > photos.max_count():
             raise ServiceError("photo.too_many", f"每类照片最多 {photos.max_count()} 张。", field="photos")
-    found = responsible_departments(enterprise) if enterprise else None
-    hazard = Hazard.objects.create(
+    found = responsible(enterprise) if enterprise else None
+    hazard = Hazard(
         enterprise=enterprise, grid=grid, town=town, scope_path=scope_path, region_code=region_code,
         location=(data.get("location") or "")[:300], lon=lon, lat=lat, source=source, hazard_type=hazard_type,
         description=description, grade=grade, criterion=criterion, handling=handling,
@@ -284,12 +329,14 @@ def report_hazard(data, *, actor, before_photos=(), after_photos=(), today=None)
         rectification_description=(data.get("rectification_description") or "").strip(),
         reporter=actor, reported_at=clock.now(), recurrence_of=find_recurrence(enterprise, hazard_type, today),
     )
-    if found and found["cooperating"]:
-        hazard.cooperating_departments.set(found["cooperating"])
-    photos.store(hazard, PhotoKind.BEFORE, checked_before, actor)
-    photos.store(hazard, PhotoKind.AFTER, checked_after, actor)
-    data_log = {"recurrence_of": hazard.recurrence_of_id} if hazard.recurrence_of_id else {}
-    _log(hazard, "report", actor, "", data=data_log)
+    with transaction.atomic():
+        hazard.save(force_insert=True)
+        if found and found["cooperating"]:
+            hazard.cooperating_departments.set(found["cooperating"])
+        photos.store(hazard, PhotoKind.BEFORE, checked_before, actor)
+        photos.store(hazard, PhotoKind.AFTER, checked_after, actor)
+        data_log = {"recurrence_of": hazard.recurrence_of_id} if hazard.recurrence_of_id else {}
+        _log(hazard, "report", actor, "", data=data_log)
     return hazard
 
 

@@ -55,7 +55,8 @@ def _extents():
 
 def _county_grids(region_code):
     """(GridLocator, {id: Grid with its region and the region's parent}) of one county."""
-    grids = list(Grid.objects.filter(region_code=region_code, voided_at__isnull=True).select_related("region__parent"))
+    grids = list(Grid.objects.filter(region_code=region_code, voided_at__isnull=True).select_related("region__parent")
+                 .defer("region__polygon", "region__parent__polygon"))
     return GridLocator(grids), {g.pk: g for g in grids}
 
 

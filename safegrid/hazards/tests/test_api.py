@@ -68,6 +68,25 @@ class TestMatrix:
         assert response.status_code == 409 and response.json()["current"]["state"] == "confirmed"
 
 
+class TestCreate:
+    def test_answer_is_the_stored_detail(self, world, ent):
+        """The create answer is built from the instance just written: it must equal a fresh read."""
+        from safegrid.regions.services import create_department
+        from safegrid.registry.models import SafetyCategory
+        from safegrid.registry.services import set_responsibility_rule
+
+        helper = create_department(name="区应急管理局", county=world.county, actor=None)
+        set_responsibility_rule(county=world.county, category=SafetyCategory.objects.get(code="hazardous_chemicals"),
+                                lead_department=world.department, cooperating=[helper], actor=world.admin)
+        officer = api(world.officer_user)
+        for data in ({"enterprise": ent.pk, "hazard_type": "fire_facilities", "description": "灭火器过期",
+                      "lon": "112.305", "lat": "28.505", "before_photos": [jpeg()]},
+                     {"grid": "HLS-01", "location": "公园东门", "hazard_type": "电气线路", "description": "线路老化"}):
+            created = officer.post("/api/v1/hazards/", data, format="multipart")
+            assert created.status_code == 201, created.json()
+            assert created.json() == officer.get(f"/api/v1/hazards/{created.json()['id']}/").json()
+
+
 class TestFlow:
     def test_full_loop_with_timeline(self, world, ent, frozen):
         client = api(world.officer_user)

@@ -9,7 +9,7 @@ from safegrid.core.errors import Conflict, PermissionDenied, ServiceError
 from safegrid.hazards.models import Source
 from safegrid.regions import services as rs
 from safegrid.registry.models import SafetyCategory
-from safegrid.testing import square as testing_square
+from safegrid.testing import square
 from safegrid.tips import abuse, codes, crypto, services, testing
 from safegrid.tips.models import State, Tip, TipEvent
 
@@ -55,7 +55,7 @@ class TestSubmit:
         set_active(world.town_user, False, actor=world.admin, reason="调离")
         testing.submit(category="town_gas")
         assert inbox.count() == 2  # the deactivated town user hears nothing more
-        rs.update_grid(world.grid_a1, actor=world.admin, polygon=testing_square(112.40, 28.70))
+        rs.update_grid(world.grid_a1, actor=world.admin, polygon=square(112.40, 28.70))
         moved = testing.submit(category="town_gas", county="430903").tip
         assert (moved.grid, moved.town) == (None, None)
 
