@@ -4,9 +4,12 @@ import django_filters
 from django.db.models import Q
 
 from safegrid.registry.filters import within_region
+from safegrid.registry.models import Enterprise
 
 from . import clock, queries
 from .models import Grade, Handling, Hazard, HazardType, Source, State
+
+NAME_IDS = 2000  # text search: up to this many matching enterprises go in as an id list
 
 
 class HazardFilter(django_filters.FilterSet):
@@ -42,8 +45,13 @@ class HazardFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(description__contains=value) | Q(location__contains=value)
-                               | Q(enterprise__name__contains=value))
+        q = Q(description__contains=value) | Q(location__contains=value)
+        # Matching enterprises first: OR-ing a joined column makes the database read every hazard in
+        # scope, while a list of ids combines with the trigram indexes on PostgreSQL (migration 0004).
+        ids = list(Enterprise.objects.filter(name__contains=value).values_list("pk", flat=True)[:NAME_IDS + 1])
+        if len(ids) > NAME_IDS:
+            return queryset.filter(q | Q(enterprise__name__contains=value))
+        return queryset.filter(q | Q(enterprise_id__in=ids)) if ids else queryset.filter(q)
 
     def filter_since(self, queryset, name, value):
         return queryset.filter(**{f"{name}__gte": queries.day_bounds(value)[0]})

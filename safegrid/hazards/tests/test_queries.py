@@ -68,6 +68,21 @@ def test_date_filters_use_local_calendar_days(world, ent):
     assert ids(closed_after="2026-03-01") == set()
 
 
+def test_text_search_matches_description_location_or_enterprise_name(world, ent):
+    by_name, by_text, by_place, other = (report(world, ent) for _ in range(4))
+    Hazard.objects.filter(pk=by_text.pk).update(description="灭火器压力不足")
+    Hazard.objects.filter(pk=by_place.pk).update(location="农贸市场旁灭火器箱")
+    Hazard.objects.filter(pk__in=[by_text.pk, by_place.pk, other.pk]).update(enterprise=None)
+    name = ent.name[-4:]
+
+    def ids(value):
+        return set(hazard_list_queryset(world.county_user, {"q": value}).values_list("pk", flat=True))
+
+    assert ids("灭火器") == {by_text.pk, by_place.pk}
+    assert ids(name) == {by_name.pk}
+    assert ids("不存在的字样") == set()
+
+
 def test_supervised_listing_and_idempotent_escalation(world, ent, frozen):
     criterion = MajorHazardCriterion.objects.filter(sector="hazardous_chemicals").first()
     hazard = walk(world, report(world, ent, grade="major", criterion=criterion.pk), "assigned")
