@@ -241,6 +241,22 @@ class TestDuplicates:
         assert far.duplicate_candidates == [] and other_cat.duplicate_candidates == []
         assert other_text.duplicate_candidates == []
 
+    def test_without_category_closed_old_and_excluded_not_proposed(self, world):
+        from safegrid.hazards import clock
+        from safegrid.tips import duplicates
+
+        first = testing.submit().tip  # category "other": stored without one
+        assert [c["public_id"] for c in testing.submit().tip.duplicate_candidates] == [first.public_id]
+        wanted = {"region_code": "430903", "lon": 112.305, "lat": 28.505, "category_id": None, "enterprise_key": "",
+                  "description": first.description, "now": clock.now()}
+        assert first.pk in [c["id"] for c in duplicates.find(**wanted)]
+        assert first.pk not in [c["id"] for c in duplicates.find(**wanted, exclude_pk=first.pk)]
+        assert duplicates.find(**{**wanted, "category_id": category().pk}) == []
+        Tip.objects.filter(pk=first.pk).update(created_at=clock.now() - datetime.timedelta(days=31))
+        assert first.pk not in [c["id"] for c in duplicates.find(**wanted)]
+        Tip.objects.update(state=State.CLOSED)
+        assert duplicates.find(**wanted) == []
+
     def test_same_enterprise_anywhere(self, world):
         first = testing.submit(enterprise_name="益阳 某某化工有限公司", lon="", lat="", county="430903").tip
         second = testing.submit(enterprise_name="益阳某某化工有限公司", lon="112.41", lat="28.61").tip
