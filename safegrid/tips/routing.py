@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.db.models import Max, Min
 
 from safegrid.core import refcache
+from safegrid.hazards.services import responsible
 from safegrid.regions.models import Department, Grid, Region, RegionLevel
 from safegrid.registry.assignment import GridLocator
 from safegrid.registry.models import ResponsibilityRule
-from safegrid.registry.services import responsible_departments
 
 GRID_TABLES = ("regions_grid", "regions_region")
 RULE_TABLES = ("registry_responsibilityrule", "regions_department")
@@ -83,7 +83,7 @@ def county_by_code(code):
 
 def lead_department(county_code, category, enterprise=None):
     if enterprise is not None:
-        return responsible_departments(enterprise)["lead"]
+        return responsible(enterprise)["lead"]
     if category is None:
         return None
 
