@@ -31,11 +31,13 @@ class CappedPaginator(DjangoPaginator):
     @cached_property
     def count(self):
         rows = self.object_list
-        if isinstance(rows, QuerySet) and connection.vendor == "sqlite":
-            # SQLite would sort every row in scope before counting. PostgreSQL keeps the order:
-            # it then walks the list-order index and stops at the cap, where an unordered count
-            # of a county is estimated high enough to pick a sequential scan.
-            rows = rows.order_by()
+        if isinstance(rows, QuerySet):
+            rows = rows.values("pk")  # no annotation is computed for 10,001 rows only to be counted
+            if connection.vendor == "sqlite":
+                # SQLite would sort every row in scope before counting. PostgreSQL keeps the order:
+                # it then walks the list-order index and stops at the cap, where an unordered count
+                # of a county is estimated high enough to pick a sequential scan.
+                rows = rows.order_by()
         counted = rows[: self.COUNT_CAP + 1].count()
         self.capped = counted > self.COUNT_CAP
         return min(counted, self.COUNT_CAP)

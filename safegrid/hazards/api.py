@@ -105,7 +105,10 @@ def _files(request, name):
 class HazardViewSet(RestrictedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """隐患. Transitions: POST /api/v1/hazards/<id>/<transition>/ with `version`."""
 
-    queryset = Hazard.objects.select_related("enterprise", "hazard_type", "town", "grid", "assigned_department")
+    # Outlines of the town and grid are large JSON documents no hazard answer shows.
+    queryset = Hazard.objects.select_related(
+        "enterprise", "hazard_type", "town", "grid", "assigned_department"
+    ).defer("town__polygon", "grid__polygon")
     filterset_class = HazardFilter
     extra_scope_actions = {name: "change" for name in (
         "confirm", "reject", "merge", "assign", "plan", "submit", "accept", "send_back", "extend", "void",

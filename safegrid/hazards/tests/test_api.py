@@ -175,3 +175,16 @@ class TestReportsApi:
         assert world.client(world.enterprise_user).get("/hazards/ledger.xlsx").status_code == 403
         assert world.client().get("/hazards/ledger.xlsx").status_code == 302
         assert world.client(world.town_user).get("/hazards/daily-report.xlsx").status_code == 200
+
+
+def test_county_scope_by_code_selects_the_same_hazards_as_the_path_test(world, ent):
+    """scope_q tests a county-level grant by region_code (core.scope.tenant_path_q): the same rows."""
+    from safegrid.core.scope import path_q
+
+    report(world, ent)
+    report(world, None, actor=world.county_user, grid="BZS-01", location="八字哨镇农贸市场")
+    for user in (world.county_user, world.town_user, world.town_b_user, world.officer_user,
+                 world.other_county_user, world.leader):
+        by_path = set(Hazard.objects.filter(path_q("scope_path", user.scope_paths())).values_list("pk", flat=True))
+        assert set(Hazard.objects.restrict(user).values_list("pk", flat=True)) == by_path, user
+    assert len(set(Hazard.objects.restrict(world.county_user))) == 2
