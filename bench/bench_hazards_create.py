@@ -27,6 +27,8 @@ def add_arguments(group):
     group.add_argument("--hazard-workers", type=int, default=4, help="gunicorn workers")
     group.add_argument("--hazard-worker-threads", type=int, default=1,
                        help="threads per gunicorn worker (more than 1: the gthread worker class)")
+    group.add_argument("--hazard-enterprise-share", type=float, default=0.5,
+                       help="share of reports made at an enterprise (these also regrade its safety code)")
 
 
 def run(args):
@@ -40,7 +42,8 @@ def run(args):
         info, headers = {}, {"Content-Type": "application/json", "Accept": "application/json"}
 
         def send(conn, rng):
-            conn.request("POST", "/api/v1/hazards/", body=body(enterprises, rng), headers=headers)
+            conn.request("POST", "/api/v1/hazards/", body=body(enterprises, rng, args.hazard_enterprise_share),
+                         headers=headers)
 
         with common.live_server(db.env, workers=args.hazard_workers, threads=args.hazard_worker_threads,
                                 info=info) as port:
@@ -51,18 +54,19 @@ def run(args):
 
         stored, submitted = Hazard.objects.count(), warm["count"] + result["count"]
         meta = {"db": db.kind, "threads": args.hazard_threads, "workers": args.hazard_workers,
-                "worker_threads": args.hazard_worker_threads, "seconds": round(result["seconds"], 1),
+                "worker_threads": args.hazard_worker_threads, "enterprise_share": args.hazard_enterprise_share,
+                "seconds": round(result["seconds"], 1),
                 "submitted": result["count"], "stored": stored - warm["count"]}
         common.emit_load(NAME, "create", result, meter, **meta)
         if warm["errors"] or result["errors"] or stored != submitted:
             raise RuntimeError(f"{warm['errors'] + result['errors']} failed reports, {stored} stored of {submitted}")
 
 
-def body(enterprises, rng):
+def body(enterprises, rng, enterprise_share=0.5):
     data = {"hazard_type": rng.choice(TYPES), "description": f"压测隐患 {rng.random():.12f} 配电箱未加锁",
             "lon": round(112.30 + rng.random() * 0.01, 6), "lat": round(28.50 + rng.random() * 0.01, 6),
             "grade": "general", "handling": "by_deadline"}
-    if rng.random() < 0.5:
+    if rng.random() < enterprise_share:
         data["enterprise"] = rng.choice(enterprises)
     else:
         data.update(grid="HLS-01", location=f"会龙山公园东门 {rng.randrange(100)} 号")
