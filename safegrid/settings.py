@@ -212,6 +212,9 @@ MEDIA_URL = "media/"
 SAFEGRID_IMPORT_MAX_MB = env_int("SAFEGRID_IMPORT_MAX_MB", 20)
 SAFEGRID_IMPORT_MAX_ROWS = env_int("SAFEGRID_IMPORT_MAX_ROWS", 100_000)
 SAFEGRID_GRID_TOLERANCE_M2 = float(os.environ.get("SAFEGRID_GRID_TOLERANCE_M2", "1"))
+# Safety-code regrade after hazard changes (docs/risk.md): queued, drained after the request once
+# the oldest queued enterprise has waited this long; 0 grades right after each change.
+SAFEGRID_REGRADE_DELAY_SECONDS = float(os.environ.get("SAFEGRID_REGRADE_DELAY_SECONDS", "0"))
 
 # --- Map ----------------------------------------------------------------------------
 # Empty means no basemap: polygons on a blank background (intranets have no internet).

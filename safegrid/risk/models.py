@@ -501,3 +501,21 @@ class GradeSnapshot(TenantModel):
     @classmethod
     def scope_q(cls, user, action):
         return enterprise_scope_q(user)
+
+
+class RegradeQueue(models.Model):
+    """Enterprises whose safety code waits for a regrade (risk.hooks): one row per enterprise,
+    upserted in the transaction of the change, deleted by the drain that grades it."""
+
+    # No foreign-key check: the row lives seconds and the enterprise is never deleted.
+    enterprise = models.OneToOneField(Enterprise, on_delete=models.DO_NOTHING, related_name="+",
+                                      db_constraint=False, primary_key=True)
+    trigger = models.CharField(max_length=30)
+    queued_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "待重算安全码"
+        verbose_name_plural = "待重算安全码"
+
+    def __str__(self):
+        return f"{self.enterprise_id} ({self.trigger})"
