@@ -2,7 +2,6 @@
 photo upload), hazard types, major-hazard criteria, daily report, supervised listing,
 credit records and the dishonesty list."""
 
-from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -132,9 +131,8 @@ class HazardViewSet(RestrictedViewMixin, mixins.CreateModelMixin, viewsets.ReadO
         if hazard.deadline is not None:  # the flags need the list's deadline annotations
             return Response(self._done(hazard).data, status=201)
         # A new report has no deadline, so it is neither overdue nor due soon: the instance just
-        # written answers, with its relations read once (no re-read of the row and its joins).
+        # written answers, with the relations report_hazard loaded from what it wrote (no re-read).
         hazard.is_overdue = hazard.is_due_soon = False
-        prefetch_related_objects([hazard], "events", "photos", "closeout_steps", "cooperating_departments")
         return Response(HazardDetailSerializer(hazard, context={"request": request}).data, status=201)
 
     def _run(self, func, **kwargs):

@@ -112,7 +112,7 @@ def _cas(hazard, name, version, changes, target):
 
 
 def _log(hazard, name, actor, before_state, reason="", data=None, before=None):
-    HazardEvent.objects.create(hazard=hazard, action=name, from_state=before_state or "", to_state=hazard.state,
+    event = HazardEvent.objects.create(hazard=hazard, action=name, from_state=before_state or "", to_state=hazard.state,
                                actor=actor if getattr(actor, "pk", None) else None,
                                actor_name=getattr(actor, "display_name", "系统") if actor else "系统",
                                reason=reason, data=data or {})
@@ -120,6 +120,7 @@ def _log(hazard, name, actor, before_state, reason="", data=None, before=None):
            after=snapshot(hazard, fields=AUDIT_FIELDS), reason=reason[:500])
     notices.after_change(hazard, name)
     risk_hooks.hazard_changed(hazard.enterprise_id, name)  # the safety code follows hazard events
+    return event
 
 
 def _transition(hazard, name, actor, version, changes=None, reason="", data=None):
@@ -295,6 +296,8 @@ def report_hazard(data, *, actor, before_photos=(), after_photos=(), today=None)
     """上报. Fix-on-the-spot hazards come with an after-photo and go straight to acceptance.
 
     Checks and look-ups read before the transaction, so SQLite's write lock is held only for the writes.
+    The hazard comes back with its timeline, photos, close-out steps and cooperating departments
+    already loaded from what was written.
     """
     _allow("report", actor)
     enterprise, grid, town, scope_path, region_code = _place(data, actor)
@@ -329,14 +332,19 @@ def report_hazard(data, *, actor, before_photos=(), after_photos=(), today=None)
         rectification_description=(data.get("rectification_description") or "").strip(),
         reporter=actor, reported_at=clock.now(), recurrence_of=find_recurrence(enterprise, hazard_type, today),
     )
+    cooperating = found["cooperating"] if found else []
     with transaction.atomic():
         hazard.save(force_insert=True)
-        if found and found["cooperating"]:
-            hazard.cooperating_departments.set(found["cooperating"])
-        photos.store(hazard, PhotoKind.BEFORE, checked_before, actor)
-        photos.store(hazard, PhotoKind.AFTER, checked_after, actor)
+        if cooperating:
+            hazard.cooperating_departments.set(cooperating)
+        stored = (photos.store(hazard, PhotoKind.BEFORE, checked_before, actor)
+                  + photos.store(hazard, PhotoKind.AFTER, checked_after, actor))
         data_log = {"recurrence_of": hazard.recurrence_of_id} if hazard.recurrence_of_id else {}
-        _log(hazard, "report", actor, "", data=data_log)
+        event = _log(hazard, "report", actor, "", data=data_log)
+    # The relations as just written, in Django's prefetch cache: the caller's answer reads them
+    # without four queries. Later changes work on a fresh instance (_fresh).
+    hazard._prefetched_objects_cache = {"events": [event], "photos": stored, "closeout_steps": [],
+                                        "cooperating_departments": list(cooperating)}
     return hazard
 
 
