@@ -15,21 +15,43 @@ from .roles import Role, role_may
 NOTHING = Q(pk__in=[])
 
 
+class _PatternComparison(models.Lookup):
+    """PostgreSQL's byte-order comparison of text, the order of a varchar_pattern_ops index."""
+
+    operator = ""
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} {self.operator} {rhs}", [*lhs_params, *rhs_params]
+
+
+@models.CharField.register_lookup
+class PatternGte(_PatternComparison):
+    lookup_name = "pattern_gte"
+    operator = "~>=~"
+
+
+@models.CharField.register_lookup
+class PatternLt(_PatternComparison):
+    lookup_name = "pattern_lt"
+    operator = "~<~"
+
+
 def path_q(field, paths):
     """Rows whose `field` lies in any of the subtrees rooted at `paths`.
 
-    PostgreSQL answers ``LIKE 'p/%'`` from the varchar_pattern_ops index Django adds to
-    indexed CharFields. SQLite never uses an index for Django's ``LIKE … ESCAPE``, so there
-    the subtree is the byte range ``['p/', 'p0')`` ('0' follows '/' in ASCII), which the
-    plain index serves.
+    The subtree below ``p`` is the byte range ``['p/', 'p0')`` ('0' follows '/' in ASCII). On
+    SQLite that is a plain comparison, which the plain index serves (SQLite never uses an index
+    for Django's ``LIKE … ESCAPE``). On PostgreSQL it is the pattern operators ``~>=~``/``~<~``,
+    which the varchar_pattern_ops indexes serve and which the planner estimates from the column's
+    histogram; ``LIKE 'p/%'`` was estimated 50 times too low for a town, which made it walk the
+    wrong index (40 ms instead of 2 ms for a page of hazards).
     """
     q = NOTHING
-    by_range = connection.vendor == "sqlite"
+    gte, lt = ("gt", "lt") if connection.vendor == "sqlite" else ("pattern_gte", "pattern_lt")
     for path in paths:
-        if by_range:
-            below = Q(**{f"{field}__gt": path + "/", f"{field}__lt": path + "0"})
-        else:
-            below = Q(**{f"{field}__startswith": path + "/"})
+        below = Q(**{f"{field}__{gte}": path + "/", f"{field}__{lt}": path + "0"})
         q |= Q(**{field: path}) | below
     return q
 
