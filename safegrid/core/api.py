@@ -27,6 +27,11 @@ class CappedPaginator(DjangoPaginator):
     sorts (20,000 joined rows for a county page on SQLite: 130 ms instead of 30 ms)."""
 
     COUNT_CAP = 10_000
+    TEXT_COUNT_CAP = 1_000  # a text search reads every candidate row to count it
+
+    def __init__(self, *args, count_cap=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_cap = count_cap or self.COUNT_CAP
 
     @cached_property
     def count(self):
@@ -38,9 +43,9 @@ class CappedPaginator(DjangoPaginator):
                 # it then walks the list-order index and stops at the cap, where an unordered count
                 # of a county is estimated high enough to pick a sequential scan.
                 rows = rows.order_by()
-        counted = rows[: self.COUNT_CAP + 1].count()
-        self.capped = counted > self.COUNT_CAP
-        return min(counted, self.COUNT_CAP)
+        counted = rows[: self.count_cap + 1].count()
+        self.capped = counted > self.count_cap
+        return min(counted, self.count_cap)
 
     def _get_page(self, object_list, number, paginator):
         if _plain_rows(object_list):
@@ -63,9 +68,19 @@ def _plain_rows(object_list):
 
 
 class Pagination(PageNumberPagination):
+    """Every list's `q` is its text search: counted up to CappedPaginator.TEXT_COUNT_CAP."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
-    django_paginator_class = CappedPaginator
+    count_cap = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        text = (request.query_params.get("q") or "").strip()
+        self.count_cap = CappedPaginator.TEXT_COUNT_CAP if text else None
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, object_list, per_page):
+        return CappedPaginator(object_list, per_page, count_cap=self.count_cap)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

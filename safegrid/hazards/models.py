@@ -169,6 +169,7 @@ class Hazard(TimeStampedModel, VoidableModel, TenantModel):
             # a town or grid subtree (pattern ops serve the path prefix; the order columns let the
             # page and the capped count be read from the index alone instead of 20,000 table rows).
             models.Index(fields=["region_code", "reported_at", "id"], name="hazard_county_reported"),
+            models.Index(fields=["region_code", "grade", "reported_at", "id"], name="hazard_county_grade"),
             models.Index(fields=["scope_path", "reported_at", "id"], name="hazard_scope_reported",
                          opclasses=["varchar_pattern_ops", "timestamptz_ops", "int8_ops"]),
             models.Index(fields=["state", "deadline"]),

@@ -32,3 +32,13 @@ def test_count_is_capped(world):
     assert body["count"] == 2 and body["count_capped"] is True
     body = client.get("/api/v1/grids/", {"page_size": 1}).json()
     assert body["count"] == 3 and body["count_capped"] is False
+
+
+def test_text_search_is_counted_up_to_its_own_cap(world):
+    client = APIClient()
+    client.force_authenticate(world.county_user)
+    with mock.patch.object(CappedPaginator, "TEXT_COUNT_CAP", 1):
+        body = client.get("/api/v1/grids/", {"q": "网格", "page_size": 1}).json()
+        assert body["count"] == 1 and body["count_capped"] is True
+        body = client.get("/api/v1/grids/", {"page_size": 1}).json()
+        assert body["count"] == 3 and body["count_capped"] is False
