@@ -40,3 +40,25 @@ class VoidableModel(models.Model):
     @property
     def is_voided(self):
         return self.voided_at is not None
+
+
+class TimelineEvent(models.Model):
+    """One step of a case's timeline (hazard, tip): who did what, from which state to which, when.
+
+    Appended by the services beside the audit event; the subclass adds the case's foreign key
+    (related_name "events") and its own text fields.
+    """
+
+    action = models.CharField("动作", max_length=30)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_name = models.CharField(max_length=100, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+

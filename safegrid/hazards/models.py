@@ -9,7 +9,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 
-from safegrid.core.models import TenantModel, TimeStampedModel, VoidableModel
+from safegrid.core.models import TenantModel, TimelineEvent, TimeStampedModel, VoidableModel
 from safegrid.core.roles import ALL_ROLES, STAFF_ROLES, Role
 from safegrid.core.scope import NOTHING, RestrictedManager, tenant_path_q
 from safegrid.regions.models import Department, Grid, Region
@@ -205,24 +205,15 @@ class Hazard(TimeStampedModel, VoidableModel, TenantModel):
         return q
 
 
-class HazardEvent(models.Model):
+class HazardEvent(TimelineEvent):
     """The hazard's timeline: who did what, when, why, with which evidence."""
 
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("动作", max_length=30)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    actor_name = models.CharField(max_length=100, blank=True)
     reason = models.TextField("说明", blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = "隐患处理记录"
         verbose_name_plural = "隐患处理记录"
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.hazard_id} {self.action}"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from safegrid.core.models import TenantModel, TimeStampedModel
+from safegrid.core.models import TenantModel, TimelineEvent, TimeStampedModel
 from safegrid.core.roles import STAFF_ROLES, Role
 from safegrid.core.scope import NOTHING, RestrictedManager, path_q
 from safegrid.hazards.models import attachment_storage
@@ -133,25 +133,16 @@ class Tip(TimeStampedModel, TenantModel):
         return q
 
 
-class TipEvent(models.Model):
+class TipEvent(TimelineEvent):
     """The timeline. `note` is internal; only `public_text` of public events reaches the reporter."""
 
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("动作", max_length=30)
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    actor_name = models.CharField(max_length=100, blank=True)
     note = models.TextField("内部说明", blank=True)
     public_text = models.TextField("答复举报人", blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = "举报处理记录"
         verbose_name_plural = "举报处理记录"
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.tip_id} {self.action}"
