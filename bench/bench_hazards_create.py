@@ -6,10 +6,13 @@ client threads then report hazards as JSON without photos: half at one of the en
 in the grid with a location description (无主场所), with coordinates, a random hazard type, general
 grade, to fix by deadline. Every report runs the full service: role and scope checks, enterprise
 or grid look-up through `restrict`, the responsible departments, the recurrence look-up, the
-hazard row, its timeline, the audit event, the notice to the town office and, after commit, the
-enterprise's safety-code regrade; the answer is the hazard's detail. A warm-up of a few seconds
-precedes the measured part. Any non-201 answer makes the run crash, and so does a stored count
-that differs from the submitted one.
+hazard row, its timeline, the audit event, the notice to the town office and the enterprise's
+entry in the regrade queue; the answer is the hazard's detail. The workers drain the queue after
+their answers once its oldest row has waited --hazard-regrade-delay seconds (the setting
+SAFEGRID_REGRADE_DELAY_SECONDS), so the regrade's CPU is inside the measured figures. A warm-up
+of a few seconds precedes the measured part. Any non-201 answer makes the run crash, and so do a
+stored count that differs from the submitted one, a queue not empty after the final drain and an
+enterprise whose safety code does not count its open hazards.
 """
 
 import json
@@ -29,6 +32,8 @@ def add_arguments(group):
                        help="threads per gunicorn worker (more than 1: the gthread worker class)")
     group.add_argument("--hazard-enterprise-share", type=float, default=0.5,
                        help="share of reports made at an enterprise (these also regrade its safety code)")
+    group.add_argument("--hazard-regrade-delay", type=float, default=5,
+                       help="SAFEGRID_REGRADE_DELAY_SECONDS of the server (0: regrade after every report)")
 
 
 def run(args):
@@ -45,7 +50,8 @@ def run(args):
             conn.request("POST", "/api/v1/hazards/", body=body(enterprises, rng, args.hazard_enterprise_share),
                          headers=headers)
 
-        with common.live_server(db.env, workers=args.hazard_workers, threads=args.hazard_worker_threads,
+        env = {**db.env, "SAFEGRID_REGRADE_DELAY_SECONDS": str(args.hazard_regrade_delay)}
+        with common.live_server(env, workers=args.hazard_workers, threads=args.hazard_worker_threads,
                                 info=info) as port:
             headers["Authorization"] = f"Token {common.api_token(port, world.officer_user.username, PASSWORD)}"
             warm, result, meter = common.measured_load(NAME, port, info["pid"], db, send,
@@ -55,11 +61,29 @@ def run(args):
         stored, submitted = Hazard.objects.count(), warm["count"] + result["count"]
         meta = {"db": db.kind, "threads": args.hazard_threads, "workers": args.hazard_workers,
                 "worker_threads": args.hazard_worker_threads, "enterprise_share": args.hazard_enterprise_share,
+                "regrade_delay": args.hazard_regrade_delay,
                 "seconds": round(result["seconds"], 1),
                 "submitted": result["count"], "stored": stored - warm["count"]}
         common.emit_load(NAME, "create", result, meter, **meta)
         if warm["errors"] or result["errors"] or stored != submitted:
             raise RuntimeError(f"{warm['errors'] + result['errors']} failed reports, {stored} stored of {submitted}")
+        check_grades(enterprises)
+
+
+def check_grades(enterprises):
+    """Drain what the server left queued; every enterprise's code must count its open hazards."""
+    from safegrid.hazards.models import OPEN_STATES, Hazard
+    from safegrid.risk.management.commands.regrade import drain_all
+    from safegrid.risk.models import EnterpriseGrade, RegradeQueue
+
+    drain_all()
+    if RegradeQueue.objects.exists():
+        raise RuntimeError("the regrade queue is not empty after the final drain")
+    for pk in enterprises:
+        count = Hazard.objects.filter(enterprise_id=pk, state__in=OPEN_STATES).count()
+        reasons = {r["key"]: r["text"] for r in EnterpriseGrade.objects.get(enterprise_id=pk).reasons}
+        if count and f" {count} 项" not in reasons.get("open_hazards", ""):
+            raise RuntimeError(f"enterprise {pk}: {count} open hazards, grade says {reasons.get('open_hazards')}")
 
 
 def body(enterprises, rng, enterprise_share=0.5):
