@@ -55,22 +55,6 @@ def _pg_ready(url, wanted):
         return bool(row) and row[0] == wanted
 
 
-def _pg_clone(url, attempts=20):
-    """CREATE DATABASE … TEMPLATE needs the template idle: retry while another benchmark reads it."""
-    import psycopg
-
-    with psycopg.connect(_maintenance(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        for attempt in range(attempts):
-            try:
-                conn.execute(f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE "{city.PG_DATABASE}"')
-                return
-            except psycopg.errors.ObjectInUse:
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(3)
-
-
 def _pg_mark(url, wanted):
     import psycopg
 
@@ -99,7 +83,7 @@ def hazards_database(count=COUNT):
     if url:
         ready = _pg_ready(url, wanted)
         if not ready:
-            _pg_clone(url)
+            city.clone_pg(url, PG_DATABASE)
         settings["NAME"] = PG_DATABASE
         env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + PG_DATABASE))
     else:

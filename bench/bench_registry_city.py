@@ -70,6 +70,24 @@ def _pg_mark(url):
         conn.execute(f"COMMENT ON DATABASE \"{PG_DATABASE}\" IS '{marker()}'")
 
 
+def clone_pg(url, name, attempts=20):
+    """A private copy `name` of the cached city database (CREATE DATABASE … TEMPLATE): dropped first;
+    the template must be idle, so retry while another benchmark reads it."""
+    import psycopg
+
+    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(attempts):
+            try:
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{PG_DATABASE}"')
+                return
+            except psycopg.errors.ObjectInUse:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(3)
+
+
 @contextlib.contextmanager
 def city_database():
     """Django set up on the cached city database (generated first if needed).

@@ -16,7 +16,6 @@ import datetime
 import os
 import shutil
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 from bench import bench_registry_city as city
 from bench import common
@@ -39,30 +38,13 @@ def _prepare():
 
     connections.close_all()
     if url:
-        _clone(url)
+        city.clone_pg(url, PG_DATABASE, attempts=10)
         connections["default"].settings_dict["NAME"] = PG_DATABASE
         return "postgresql"
     copy = city.DATA_DIR / "risk-bench.sqlite3"
     shutil.copyfile(city.sqlite_path(), copy)
     connections["default"].settings_dict["NAME"] = str(copy)
     return "sqlite"
-
-
-def _clone(url, attempts=10):
-    """CREATE DATABASE … TEMPLATE needs the template idle: retry while another benchmark reads it."""
-    import psycopg
-
-    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        for attempt in range(attempts):
-            try:
-                conn.execute(f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE "{city.PG_DATABASE}"')
-                return
-            except psycopg.errors.ObjectInUse:
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(3)
 
 
 def _generate(n):
