@@ -67,16 +67,21 @@ def run(args):
         common.emit_load(NAME, "create", result, meter, **meta)
         if warm["errors"] or result["errors"] or stored != submitted:
             raise RuntimeError(f"{warm['errors'] + result['errors']} failed reports, {stored} stored of {submitted}")
-        check_grades(enterprises)
+        from safegrid.risk.models import GradeSnapshot
+
+        # Grades the workers wrote while serving (a snapshot per changed grade), then the final drain.
+        common.emit(NAME, "server_regrades", GradeSnapshot.objects.count(), "snapshots", **meta)
+        common.emit(NAME, "final_drain", check_grades(enterprises), "enterprises", **meta)
 
 
 def check_grades(enterprises):
-    """Drain what the server left queued; every enterprise's code must count its open hazards."""
+    """Drain what the server left queued; every enterprise's code must count its open hazards.
+    Returns the number drained here."""
     from safegrid.hazards.models import OPEN_STATES, Hazard
     from safegrid.risk.management.commands.regrade import drain_all
     from safegrid.risk.models import EnterpriseGrade, RegradeQueue
 
-    drain_all()
+    drained = drain_all()
     if RegradeQueue.objects.exists():
         raise RuntimeError("the regrade queue is not empty after the final drain")
     for pk in enterprises:
@@ -84,6 +89,7 @@ def check_grades(enterprises):
         reasons = {r["key"]: r["text"] for r in EnterpriseGrade.objects.get(enterprise_id=pk).reasons}
         if count and f" {count} 项" not in reasons.get("open_hazards", ""):
             raise RuntimeError(f"enterprise {pk}: {count} open hazards, grade says {reasons.get('open_hazards')}")
+    return drained
 
 
 def body(enterprises, rng, enterprise_share=0.5):
