@@ -90,5 +90,6 @@ def _finished(**kwargs):
         _next_check[0] = now + delay
         drain_quietly(delay)
 
+
 request_started.connect(_started, dispatch_uid="safegrid.risk.hooks.started")
 request_finished.connect(_finished, dispatch_uid="safegrid.risk.hooks.finished")
