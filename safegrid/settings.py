@@ -111,10 +111,15 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Short OLTP queries: JIT compilation added 40-80 ms to county-wide list queries and saves
-        # nothing at this size. SAFEGRID_PG_JIT=1 leaves the server's setting alone.
-        if not env_bool("SAFEGRID_PG_JIT", False):
-            DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # Short OLTP queries: JIT compilation added 40-80 ms to county-wide list queries, and
+        # parallel workers competed with the web workers for the CPUs (list p95 180 -> 87 ms, city
+        # coverage 1.5 -> 0.8 s on 2 cores). SAFEGRID_PG_JIT=1 / SAFEGRID_PG_PARALLEL=1 leave the
+        # server's settings alone (e.g. a database server with many cores of its own).
+        pg_options = [] if env_bool("SAFEGRID_PG_JIT", False) else ["-c jit=off"]
+        if not env_bool("SAFEGRID_PG_PARALLEL", False):
+            pg_options.append("-c max_parallel_workers_per_gather=0")
+        if pg_options:
+            DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(pg_options)
         DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
             "SAFEGRID_TEST_DB_NAME", "test_safegrid"
         )

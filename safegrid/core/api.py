@@ -27,7 +27,7 @@ class CappedPaginator(DjangoPaginator):
     sorts (20,000 joined rows for a county page on SQLite: 130 ms instead of 30 ms)."""
 
     COUNT_CAP = 10_000
-    TEXT_COUNT_CAP = 1_000  # a text search reads every candidate row to count it
+    TEXT_COUNT_CAP = 500  # a text search reads every candidate row to count it: 10 pages of 50
 
     def __init__(self, *args, count_cap=None, **kwargs):
         super().__init__(*args, **kwargs)
