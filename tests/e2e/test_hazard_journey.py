@@ -4,9 +4,12 @@ enterprise plans and submits evidence, the department accepts, and the audit tra
 
 import io
 import re
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from safegrid.hazards.models import Hazard, HazardPhoto, State
 from safegrid.hazards.testing import enterprise
@@ -14,6 +17,7 @@ from safegrid.testing import PASSWORD, SLOW_MACHINE_TIMEOUT_MS, World
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # as in conftest.py
 SPOT = {"longitude": 112.3052, "latitude": 28.5052}  # inside grid HLS-01, near the enterprise
 
 
@@ -48,8 +52,25 @@ def run_action(page, name, fill=None):
     # The redirected detail page confirms this very action (a slow machine may take a while).
     done = page.locator(".alert-success", has_text=f"已完成“{label}”")
     refused = page.locator(".alert-danger, .invalid-feedback")
-    done.or_(refused).first.wait_for(timeout=60_000)
+    try:
+        done.or_(refused).first.wait_for(timeout=60_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{label}: no answer within 60 s; {_diagnosis(page, name)}")
     assert done.count() == 1, f"{label}: " + " | ".join(refused.all_inner_texts())
+
+
+def _diagnosis(page, name):
+    """What a hang looked like: the page, the hazards' states and any database lock waits."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"e2e_hazard_{name}_timeout.png"), full_page=True)
+    waits = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT state, wait_event_type, left(query, 200) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            waits = cursor.fetchall()
+    states = list(Hazard.objects.values_list("pk", "state", "version"))
+    return f"url={page.url} hazards={states} sessions={waits}"
 
 
 def test_hazard_closed_loop(live_server, browser, screenshot, settings, tmp_path):
