@@ -3,9 +3,10 @@
 hazards.services calls `hazard_changed` for every hazard transition: the enterprise is queued
 (risk.RegradeQueue) in the transaction of the change, so a rolled-back change queues nothing,
 and the queue is graded in bulk by `grading.drain`:
-- after a web request that queued (Django's request_finished: the answer has gone, so it costs
-  no latency) once the oldest row has waited SAFEGRID_REGRADE_DELAY_SECONDS (0: at once);
-- on commit when the change happens outside a request (commands, tests, shell);
+- with SAFEGRID_REGRADE_DELAY_SECONDS = 0 (the default) and outside requests: on commit, before
+  the answer goes (the page that follows shows the new grade);
+- with a delay: after a web request (Django's request_finished: the answer has gone, so it costs
+  no latency) once the oldest row has waited that long, so concurrent changes share one bulk run;
 - by `manage.py regrade --pending` (cron) and the daily `manage.py regrade`.
 A failing drain never undoes the change: it is logged and the rows stay queued for the next one.
 """
@@ -58,9 +59,9 @@ def enqueue(enterprise_id, trigger):
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         cursor.execute(UPSERT, [enterprise_id, trigger[:30], now])
     state = _request.get()
-    if state is not None:
+    if state is not None and settings.SAFEGRID_REGRADE_DELAY_SECONDS > 0:
         state["queued"] = True
-    else:
+    else:  # right after the commit, before the answer goes: the grade is current when the page shows
         transaction.on_commit(drain_quietly)
 
 
@@ -77,9 +78,7 @@ def _finished(**kwargs):
     state, delay = _request.get(), settings.SAFEGRID_REGRADE_DELAY_SECONDS
     _request.set(None)
     queued = bool(state and state["queued"])
-    if delay <= 0:
-        if queued:
-            drain_quietly()
+    if delay <= 0:  # drained on commit (enqueue)
         return
     # Delayed: each process looks at the queue at most once per delay (so rows other processes
     # queued are seen too) and one delay after it queued: a row waits between one and two delays.

@@ -72,9 +72,10 @@ def test_the_delay_is_respected(world, frozen):
     assert grading.drain(delay=60) == 1 and queued() == set()
 
 
-def test_a_request_drains_after_its_answer(world, frozen, settings):
+def test_a_request_drains_on_commit_without_delay(world, frozen, settings, django_capture_on_commit_callbacks):
     ent = enterprise(world)
-    post(world, ent)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(world, ent)
     assert queued() == set() and "1 项" in open_hazards(ent)
 
 
@@ -90,14 +91,16 @@ def test_a_delayed_request_leaves_the_row_for_a_later_drain(world, frozen, setti
     assert queued() == set() and "2 项" not in open_hazards(ent) and "1 项" in open_hazards(ent)
 
 
-def test_a_failing_drain_keeps_the_change_and_the_row(world, frozen, monkeypatch, caplog):
+def test_a_failing_drain_keeps_the_change_and_the_row(world, frozen, monkeypatch, caplog,
+                                                      django_capture_on_commit_callbacks):
     ent = enterprise(world)
 
     def broken(*args, **kwargs):
         raise RuntimeError("grading broke")
 
     monkeypatch.setattr(grading, "regrade", broken)
-    post(world, ent)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(world, ent)
     assert Hazard.objects.filter(enterprise=ent).count() == 1 and queued() == {ent.pk}
     assert "stay queued" in caplog.text
     monkeypatch.undo()
