@@ -127,8 +127,7 @@ else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            # Django's SQLite backend, writers queued on a file lock (safegrid/core/sqlite_backend).
-            "ENGINE": "safegrid.core.sqlite_backend",
+            "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SAFEGRID_SQLITE_PATH", str(DATA_DIR / "safegrid.sqlite3")),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
