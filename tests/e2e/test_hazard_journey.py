@@ -43,7 +43,12 @@ def log_in(browser, base, username, width=1366, **context):
 def run_action(page, name, fill=None):
     button = page.locator(f"#sg-actions [data-action='{name}']")
     label = button.inner_text().strip()
-    button.click()
+    # The buttons toggle Bootstrap collapse panels and the page may open one already: click only a
+    # closed one, then wait until it has finished opening (a click on the submit button while the
+    # panel still animates can miss it, which left an action unanswered in CI).
+    if "show" not in (page.locator(f"#sg-panel-{name}").get_attribute("class") or "").split():
+        button.click()
+    page.locator(f"#sg-panel-{name}.show:not(.collapsing)").wait_for()
     form = page.locator(f"#sg-form-{name}")
     form.wait_for(state="visible")
     if fill:
