@@ -127,7 +127,8 @@ else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, writers queued on a file lock (safegrid/core/sqlite_backend).
+            "ENGINE": "safegrid.core.sqlite_backend",
             "NAME": os.environ.get("SAFEGRID_SQLITE_PATH", str(DATA_DIR / "safegrid.sqlite3")),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
