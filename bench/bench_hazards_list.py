@@ -10,20 +10,14 @@ plans, printed as '#' lines. Figures per scenario over all filters, then p95 per
 """
 
 import datetime
-import itertools
-import json
-import threading
-import time
 from urllib.parse import urlencode
 
-from bench import common
+from bench import common, listload
 from bench.bench_hazards_city import COUNT, hazards_database
 
 NAME = "hazards_list"
 PATH = "/api/v1/hazards/"
 SCENARIOS = [("town_office", "431102001_town"), ("county_office", "431102_county")]
-WARMUP = 8
-TIME_BUDGET = 60  # seconds per phase: stop early rather than overrun (figures then use fewer samples)
 
 
 def filters(today):
@@ -46,6 +40,7 @@ def run(args):
     workers = getattr(args, "workers", 2)
     with hazards_database(getattr(args, "hazards", COUNT)) as db:
         from safegrid.hazards import clock
+        from safegrid.hazards.api import HazardViewSet
         from safegrid.registry.management.commands.generate_city import CITY_PASSWORD
 
         paths = {name: PATH + ("?" + urlencode(params) if params else "")
@@ -54,9 +49,10 @@ def run(args):
             for scenario, username in SCENARIOS:
                 token = common.api_token(port, username, CITY_PASSWORD)
                 headers = {"Authorization": f"Token {token}"}
-                counts = {name: _count(port, path, headers) for name, path in paths.items()}
-                http = http_load(port, headers, paths, requests, threads)
-                sql = sql_timings(username, paths, max(20, requests // len(paths)))
+                counts = {name: listload.count(port, path, headers) for name, path in paths.items()}
+                http = listload.http_load(port, headers, paths, requests, threads)
+                sql = listload.sql_timings(NAME, HazardViewSet, "hazards_hazard", username, paths,
+                                           max(20, requests // len(paths)))
                 _emit(db, scenario, http, sql, counts, threads, workers)
 
 
@@ -72,86 +68,3 @@ def _emit(db, scenario, http, sql, counts, threads, workers):
         common.emit(NAME, "http_p95_ms", common.percentile(http[name], 95), "ms", db=db.kind, scenario=scenario,
                     filter=name, requests=len(http[name]), count=counts[name],
                     sql_p95_ms=round(common.percentile(sql[name], 95), 2))
-
-
-def _count(port, path, headers):
-    status, body = common.call(port, "GET", path, headers)
-    if status != 200:
-        raise RuntimeError(f"{path} answered {status}: {body[:300]!r}")
-    data = json.loads(body)
-    return f"{data['count']}+" if data.get("count_capped") else data["count"]
-
-
-def http_load(port, headers, paths, requests, threads):
-    """{filter: [ms, …]}: the filters in turn, `threads` clients, new connection per request."""
-    for path in itertools.islice(itertools.cycle(paths.values()), WARMUP):
-        common.call(port, "GET", path, headers)
-    latencies, lock = {name: [] for name in paths}, threading.Lock()
-    deadline = time.monotonic() + TIME_BUDGET
-    turns = itertools.cycle(paths.items())
-
-    def worker(n):
-        for _ in range(n):
-            if time.monotonic() > deadline:
-                return
-            with lock:
-                name, path = next(turns)
-            started = time.perf_counter()
-            status, _body = common.call(port, "GET", path, headers)
-            elapsed = (time.perf_counter() - started) * 1000
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
-            with lock:
-                latencies[name].append(elapsed)
-
-    pool = [threading.Thread(target=worker, args=(requests // threads,)) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return latencies
-
-
-def captured_sql(username, path):
-    """The statements on the hazards table of one in-process call of the list view (count and page)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from rest_framework.test import APIRequestFactory, force_authenticate
-
-    from safegrid.accounts.models import User
-    from safegrid.hazards.api import HazardViewSet
-
-    user = User.objects.get(username=username)
-    request = APIRequestFactory().get(path, HTTP_HOST=common.LOOPBACK)
-    force_authenticate(request, user=user)
-    with CaptureQueriesContext(connection) as captured:
-        response = HazardViewSet.as_view({"get": "list"})(request)
-    if response.status_code != 200:
-        raise RuntimeError(f"in-process {path} answered {response.status_code}")
-    return [q["sql"] for q in captured.captured_queries if '"hazards_hazard"' in q["sql"]]
-
-
-def sql_timings(username, paths, repeat):
-    """{filter: [ms, …]}: the captured statements replayed `repeat` times; plans printed once."""
-    from django.db import connection
-
-    explain = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
-    timings = {}
-    with connection.cursor() as cursor:
-        for name, path in paths.items():
-            statements = captured_sql(username, path)
-            for sql in statements:
-                cursor.execute(explain + sql)
-                plan = " | ".join(str(row[-1]).strip() for row in cursor.fetchall())
-                print(f"# {NAME} plan {username} {name}: {sql[:80]}… => {plan[:900]}", flush=True)
-            samples, deadline = [], time.monotonic() + TIME_BUDGET / len(paths)
-            for _ in range(repeat):
-                if samples and time.monotonic() > deadline:
-                    break
-                started = time.perf_counter()
-                for sql in statements:
-                    cursor.execute(sql)
-                    cursor.fetchall()
-                samples.append((time.perf_counter() - started) * 1000)
-            timings[name] = samples
-    return timings
