@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from safegrid.core import refcache
 from safegrid.core.roles import Role
 from safegrid.core.scope import RestrictedQuerySet, path_q
 
@@ -49,9 +50,13 @@ class User(AbstractUser):
         return Role.ADMIN if self.is_superuser else self.role
 
     def scope_paths(self):
-        """Materialised paths of the user's jurisdiction roots (cached on the instance)."""
+        """Materialised paths of the user's jurisdiction roots (cached on the instance and, every
+        request asking, per process in core.refcache until any grant changes)."""
         if not hasattr(self, "_scope_paths"):
-            self._scope_paths = sorted(self.scope_grants.values_list("path", flat=True))
+            def load():
+                return tuple(sorted(ScopeGrant.objects.filter(user_id=self.pk).values_list("path", flat=True)))
+
+            self._scope_paths = list(refcache.get(("scope_paths", self.pk), ("accounts_scopegrant",), load))
         return self._scope_paths
 
     def is_locked(self, now=None):

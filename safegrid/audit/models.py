@@ -29,16 +29,18 @@ class AuditEvent(models.Model):
     )
     # Kept as text too, so the trail reads the same after a user is renamed.
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
-    action = models.CharField("操作", max_length=64, db_index=True)
-    object_type = models.CharField("对象类型", max_length=64, db_index=True)
+    # Filters match these exactly: plain indexes only (db_index would add PostgreSQL LIKE twins that
+    # every write maintains and no query reads); object_type leads the (object_type, object_id) index.
+    action = models.CharField("操作", max_length=64)
+    object_type = models.CharField("对象类型", max_length=64)
     object_id = models.CharField("对象编号", max_length=64, blank=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
     before = models.JSONField("变更前", null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField("变更后", null=True, blank=True, encoder=DjangoJSONEncoder)
     reason = models.CharField("原因", max_length=500, blank=True)
-    request_id = models.CharField("请求编号", max_length=64, blank=True, db_index=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
     client_ip = models.GenericIPAddressField("客户端IP", null=True, blank=True)
-    region_code = models.CharField("区县代码", max_length=6, blank=True, db_index=True)
+    region_code = models.CharField("区县代码", max_length=6, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
     role_actions = {"view": {Role.ADMIN, Role.COUNTY_OFFICE}, "export": {Role.ADMIN, Role.COUNTY_OFFICE}}
@@ -47,7 +49,12 @@ class AuditEvent(models.Model):
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["action"], name="audit_action"),
+            models.Index(fields=["request_id"], name="audit_request_id"),
+            models.Index(fields=["region_code"], name="audit_region_code"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"

@@ -14,13 +14,15 @@ a committed state. The triggers are (re)installed after every `migrate` (post_mi
 drops a table's triggers when a migration rebuilds the table.
 
 Within a request (`request_scope`, entered by core.middleware) the generations are read once
-and reused until the request's connection writes anything: the reference data a request sees is
-then as of its first look-up, and its own changes are always seen.
+and reused until the request's connection writes to a watched table (or runs a statement it cannot
+tell): the reference data a request sees is then as of its first look-up, and its own changes are
+always seen.
 
 Cached model instances are shared between requests: read them, never change them.
 """
 
 import contextlib
+import re
 import contextvars
 import threading
 
@@ -28,10 +30,11 @@ from django.db import connection
 
 TABLE = "safegrid_generation"
 WATCHED = (
-    "accounts_user", "accounts_scopegrant", "regions_region", "regions_grid", "regions_department",
+    "authtoken_token", "accounts_user", "accounts_scopegrant", "regions_region", "regions_grid", "regions_department",
     "registry_safetycategory", "registry_responsibilityrule", "registry_responsibilityrule_cooperating_departments",
     "hazards_hazardtype", "tips_partner",
 )
+_WATCHED_SET = frozenset(WATCHED)
 MAX_ENTRIES = 20_000  # beyond this the cache starts afresh (keys are bounded by grids x roles anyway)
 
 _entries = {}
@@ -63,11 +66,25 @@ def request_scope():
         _memo.reset(token)
 
 
+_READS = ("SELECT", "SAVEPO", "RELEAS")  # statements that change no table
+# One write statement naming its table (Django's INSERT/UPDATE/DELETE, and our raw ones).
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?\s', re.IGNORECASE)
+
+
 def _forget_on_write(execute, sql, params, many, context):
     memo = _memo.get()
-    if memo and sql.lstrip()[:6].upper() != "SELECT":
+    if memo and not _changes_no_watched_table(sql):
         memo.clear()
     return execute(sql, params, many, context)
+
+
+def _changes_no_watched_table(sql):
+    """True for reads and for single writes to tables nobody watches (a hazard, its timeline,
+    the audit trail), which cannot move a generation; anything else counts as a change."""
+    if sql.lstrip()[:6].upper() in _READS:
+        return True
+    write = _WRITE.match(sql)
+    return bool(write) and write.group(1) not in _WATCHED_SET and ";" not in sql.rstrip().rstrip(";")
 
 
 def get(key, tables, load):

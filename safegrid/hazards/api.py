@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from safegrid.core.api import RestrictedViewMixin
+from safegrid.core.api import FieldTemplateMixin, RestrictedViewMixin
 from safegrid.core.errors import ServiceError
 from safegrid.core.roles import STAFF_ROLES, role_may
 
@@ -23,14 +23,14 @@ class HazardTypeSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "active"]
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(FieldTemplateMixin, serializers.ModelSerializer):
     class Meta:
         model = MajorHazardCriterion
         fields = ["id", "sector", "sector_name", "standard", "document", "edition", "article", "item", "subject",
                   "text", "checked", "active"]
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(FieldTemplateMixin, serializers.ModelSerializer):
     url = serializers.FileField(source="file", read_only=True)
     thumbnail_url = serializers.FileField(source="thumbnail", read_only=True)
 
@@ -40,13 +40,13 @@ class PhotoSerializer(serializers.ModelSerializer):
                   "height", "taken_at", "gps_lon", "gps_lat", "uploaded_at"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(FieldTemplateMixin, serializers.ModelSerializer):
     class Meta:
         model = HazardEvent
         fields = ["id", "action", "from_state", "to_state", "actor_name", "reason", "data", "at"]
 
 
-class HazardSerializer(serializers.ModelSerializer):
+class HazardSerializer(FieldTemplateMixin, serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", default=None, read_only=True)
     hazard_type = serializers.CharField(source="hazard_type.code")
     hazard_type_name = serializers.CharField(source="hazard_type.name", read_only=True)

@@ -106,11 +106,15 @@ class DeadlineBasis(models.TextChoices):
 class Hazard(TimeStampedModel, VoidableModel, TenantModel):
     """A hidden hazard at an enterprise, or at a place (grid + location) no enterprise owns."""
 
+    # Indexes a report writes are kept to those a query reads (migration 0007): the county code, the
+    # enterprise and the town lead composite indexes (Meta), criteria and approvers are never searched.
+    region_code = models.CharField("区县代码", max_length=6)
     enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="hazards", verbose_name="生产经营单位")
+                                   related_name="hazards", verbose_name="生产经营单位", db_index=False)
     grid = models.ForeignKey(Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards",
                              verbose_name="网格")
-    town = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇(街道)")
+    town = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇(街道)",
+                             db_index=False)
     scope_path = models.CharField(max_length=120)  # indexed with the list order, see Meta
     location = models.CharField("位置描述", max_length=300, blank=True)
     lon = models.FloatField("经度", null=True, blank=True)
@@ -120,7 +124,7 @@ class Hazard(TimeStampedModel, VoidableModel, TenantModel):
     description = models.TextField("隐患描述")
     grade = models.CharField("等级", max_length=10, choices=Grade.choices, default=Grade.GENERAL)
     criterion = models.ForeignKey(MajorHazardCriterion, null=True, blank=True, on_delete=models.PROTECT,
-                                  verbose_name="判定依据条目")
+                                  verbose_name="判定依据条目", db_index=False)
     handling = models.CharField("治理方式", max_length=12, choices=Handling.choices, default=Handling.BY_DEADLINE)
     state = models.CharField("状态", max_length=12, choices=State.choices, default=State.REPORTED)
     version = models.PositiveIntegerField(default=1)
@@ -145,7 +149,8 @@ class Hazard(TimeStampedModel, VoidableModel, TenantModel):
     original_deadline = models.DateField("原整改时限", null=True, blank=True)
     extension_reason = models.CharField("延期原因", max_length=500, blank=True)
     extension_approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                           on_delete=models.PROTECT, related_name="+", verbose_name="延期批准人")
+                                           on_delete=models.PROTECT, related_name="+", verbose_name="延期批准人",
+                                           db_index=False)
     rectification_description = models.TextField("整改情况说明", blank=True)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="reported_hazards", verbose_name="上报人")

@@ -61,6 +61,42 @@ def test_request_scope_reads_once_and_forgets_on_write(world):
         assert reads == [2]
 
 
+@pytest.mark.django_db
+def test_request_scope_keeps_its_generations_over_writes_to_unwatched_tables(world):
+    from safegrid.audit.services import record
+
+    with refcache.request_scope(), _count_generation_reads() as reads:
+        names()
+        with transaction.atomic():  # BEGIN, SAVEPOINT, RELEASE and an audit row move no generation
+            record("test.write", world.town_user, actor=world.admin)
+        names()
+        assert reads == [1]
+        User.objects.filter(pk=world.town_user.pk).update(last_login=None)  # a watched table
+        names()
+        assert reads == [2]
+
+
+@pytest.mark.parametrize(("sql", "harmless"), [
+    ("SELECT name, value FROM safegrid_generation", True),
+    ('  select "x" from "accounts_user"', True),
+    ('SAVEPOINT "s1_x2"', True),
+    ('RELEASE SAVEPOINT "s1_x2"', True),
+    ('INSERT INTO "hazards_hazard" ("state") VALUES (%s) RETURNING "hazards_hazard"."id"', True),
+    ("insert into risk_regradequeue (enterprise_id) values (%s) on conflict (enterprise_id) do nothing", True),
+    ('UPDATE "hazards_hazard" SET "state" = %s WHERE "id" = %s', True),
+    ('DELETE FROM "notifications_notification" WHERE "id" IN (%s)', True),
+    ('INSERT INTO "regions_grid" ("code") VALUES (%s)', False),
+    ('UPDATE "accounts_user" SET "last_login" = %s', False),
+    ("delete from authtoken_token where key = %s", False),
+    ('ROLLBACK TO SAVEPOINT "s1_x2"', False),
+    ("WITH gone AS (DELETE FROM accounts_scopegrant RETURNING id) SELECT count(*) FROM gone", False),
+    ("UPDATE hazards_hazard SET state = 'x'; UPDATE accounts_user SET name = 'y'", False),
+    ("TRUNCATE regions_grid", False),
+])
+def test_which_statements_keep_a_request_s_generations(sql, harmless):
+    assert refcache._changes_no_watched_table(sql) is harmless
+
+
 class _count_generation_reads:
     def __enter__(self):
         self.reads = [0]

@@ -87,6 +87,34 @@ class TestCreate:
             assert created.json() == officer.get(f"/api/v1/hazards/{created.json()['id']}/").json()
 
 
+class TestSerializerFieldTemplates:
+    def test_same_data_as_drf_builds_it_with_each_request_in_the_urls(self, world, ent, settings):
+        """Fields are built once per class (core.api.FieldTemplateMixin): the data must equal DRF's
+        own field building, and nested fields (photo URLs) must use the current request."""
+        from rest_framework import serializers
+        from rest_framework.request import Request
+        from rest_framework.test import APIRequestFactory
+
+        from safegrid.hazards import queries
+        from safegrid.hazards.api import HazardDetailSerializer, HazardSerializer
+
+        settings.ALLOWED_HOSTS = ["*"]
+        created = api(world.officer_user).post("/api/v1/hazards/", {
+            "enterprise": ent.pk, "hazard_type": "fire_facilities", "description": "灭火器过期",
+            "before_photos": [jpeg()]}, format="multipart").json()
+        hazard = queries.annotate_deadlines(Hazard.objects.all()).get(pk=created["id"])
+        for cls in (HazardDetailSerializer, HazardSerializer):
+            plain = type(f"Plain{cls.__name__}", (cls,), {"get_fields": serializers.ModelSerializer.get_fields})
+            for host in ("a.example.cn", "b.example.cn", "a.example.cn"):
+                request = Request(APIRequestFactory().get("/", HTTP_HOST=host))
+                data = cls(hazard, context={"request": request}).data
+                assert data == plain(hazard, context={"request": request}).data
+                if "photos" in data:
+                    assert data["photos"][0]["url"].startswith(f"http://{host}/media/")
+            template = cls.__dict__["_field_template"]
+            assert template["town_name"].parent is None  # the template itself is never bound
+
+
 class TestFlow:
     def test_full_loop_with_timeline(self, world, ent, frozen):
         client = api(world.officer_user)

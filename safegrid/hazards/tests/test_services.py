@@ -16,6 +16,7 @@ from safegrid.hazards.models import (
     State,
 )
 from safegrid.hazards.testing import enterprise, jpeg, report, walk
+from safegrid.regions.models import Grid
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,20 @@ class TestReport:
         with pytest.raises(ServiceError) as exc:
             report(world, location="")
         assert exc.value.field == "location"
+
+    def test_grid_must_be_in_scope_and_in_service(self, world):
+        """The grid look-up is cached per role and jurisdiction (services.grid_in_scope)."""
+        assert report(world).grid == world.grid_a1
+        assert report(world, actor=world.county_user, grid="BZS-01").grid == world.grid_b1
+        for actor, code in ((world.officer_user, "BZS-01"), (world.town_user, "QCL-01"),
+                            (world.officer_user, "NOPE-99")):
+            with pytest.raises(ServiceError) as exc:
+                report(world, actor=actor, grid=code)
+            assert exc.value.code == "grid.required"
+        Grid.objects.filter(pk=world.grid_a1.pk).update(voided_at=timezone.now())  # bulk: no signals
+        with pytest.raises(ServiceError) as exc:
+            report(world)
+        assert exc.value.code == "grid.required"
 
     def test_photo_exif_kept_with_thumbnail(self, world, ent):
         hazard = report(world, ent, before_photos=[jpeg()])
