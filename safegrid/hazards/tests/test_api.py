@@ -1,3 +1,5 @@
+from collections import Counter
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -173,6 +175,11 @@ class TestReferenceApis:
         assert len(criteria) == 20 and criteria[0]["edition"] == "2017"
         trade = api(world.officer_user).get("/api/v1/major-hazard-criteria/?sector=industry_trade").json()
         assert {c["article"] for c in trade} >= {"第三条", "第十一条", "第十三条"}
+        # The ministry's count (3 management + 47 industry + 14 special items), by article.
+        per_article = Counter(c["article"] for c in trade)
+        assert len(trade) == 64 and [per_article[a] for a in (
+            "第三条", "第四条", "第五条", "第六条", "第七条", "第八条", "第九条", "第十条", "第十一条", "第十二条",
+            "第十三条")] == [3, 8, 13, 8, 7, 7, 2, 2, 10, 2, 2]
         assert api().get("/api/v1/hazard-types/").status_code == 401
 
 
