@@ -15,6 +15,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The API first: phones and partner systems call it most, and it shares no prefix with pages.
+    path("api/v1/", include(api_v1)),
     path("", include("safegrid.accounts.urls")),
     path("regions/", include("safegrid.regions.urls")),
     path("audit/", include("safegrid.audit.urls")),
@@ -27,7 +29,6 @@ urlpatterns = [
     path("notifications/", include("safegrid.notifications.urls")),
     path("inspections/", include("safegrid.inspections.urls")),
     path("public/draws/", include("safegrid.inspections.urls_public")),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

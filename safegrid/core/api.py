@@ -192,5 +192,13 @@ class FieldTemplateMixin:
         if template is None:
             template = super().get_fields()
             cls._field_template = template
-        return {name: copy.deepcopy(field) if isinstance(field, _NESTING) else copy.copy(field)
+        return {name: copy.deepcopy(field) if isinstance(field, _NESTING) else _shallow_copy(field)
                 for name, field in template.items()}
+
+
+def _shallow_copy(field):
+    """copy.copy without the pickle protocol's detour (a third of the cost): same class, same
+    attributes (Field.__new__ records empty constructor arguments, replaced by the template's)."""
+    clone = field.__class__.__new__(field.__class__)
+    clone.__dict__.update(field.__dict__)
+    return clone
