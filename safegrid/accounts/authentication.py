@@ -3,7 +3,8 @@
 DRF's TokenAuthentication reads the token and its user on every call (a query with a 30-column
 join, compiled by the ORM each time). Phones and partner systems send the same token thousands of
 times; the pair is kept in core.refcache, which drops it as soon as any token or user row changes
-(log-out deletes the token, deactivation or a password change updates the user)."""
+(an administrator deletes the token; deactivation, a role or password change updates the user).
+Tokens are not revoked by a password change: that is the token's own policy, unchanged here."""
 
 import copy
 

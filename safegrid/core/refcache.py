@@ -15,15 +15,15 @@ drops a table's triggers when a migration rebuilds the table.
 
 Within a request (`request_scope`, entered by core.middleware) the generations are read once
 and reused until the request's connection writes to a watched table (or runs a statement it cannot
-tell): the reference data a request sees is then as of its first look-up, and its own changes are
-always seen.
+tell); values read inside a transaction the request opened are not kept. The reference data a
+request sees is then as of its first look-up, and its own changes are always seen.
 
 Cached model instances are shared between requests: read them, never change them.
 """
 
 import contextlib
-import re
 import contextvars
+import re
 import threading
 
 from django.db import connection
@@ -40,6 +40,7 @@ MAX_ENTRIES = 20_000  # beyond this the cache starts afresh (keys are bounded by
 _entries = {}
 _lock = threading.Lock()
 _memo = contextvars.ContextVar("safegrid_refcache_memo", default=None)
+_depth = contextvars.ContextVar("safegrid_refcache_depth", default=0)  # atomic blocks open at request start
 
 
 def generations():
@@ -50,7 +51,9 @@ def generations():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT name, value FROM {TABLE}")  # noqa: S608 (constant)
         found = dict(cursor.fetchall())
-    if memo is not None:
+    if memo is not None and len(connection.atomic_blocks) == _depth.get():
+        # Only values read outside the request's own transactions are kept: a transaction can
+        # roll back without a statement through the cursor, and what it read must not outlive it.
         memo.update(found)
     return found
 
@@ -58,17 +61,19 @@ def generations():
 @contextlib.contextmanager
 def request_scope():
     """Reuse the generations read in this block until its connection runs anything but a SELECT."""
-    token = _memo.set({})
+    token, depth = _memo.set({}), _depth.set(len(connection.atomic_blocks))
     try:
         with connection.execute_wrapper(_forget_on_write):
             yield
     finally:
         _memo.reset(token)
+        _depth.reset(depth)
 
 
-_READS = ("SELECT", "SAVEPO", "RELEAS")  # statements that change no table
+_READS = ("SELECT", "SAVEPOINT", "RELEASE", "BEGIN")  # statements that change no table
 # One write statement naming its table (Django's INSERT/UPDATE/DELETE, and our raw ones).
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?\s', re.IGNORECASE)
+_NOT_TABLES = {"or", "only"}  # UPDATE OR IGNORE t (SQLite), UPDATE ONLY t (PostgreSQL): unknown table
 
 
 def _forget_on_write(execute, sql, params, many, context):
@@ -81,14 +86,18 @@ def _forget_on_write(execute, sql, params, many, context):
 def _changes_no_watched_table(sql):
     """True for reads and for single writes to tables nobody watches (a hazard, its timeline,
     the audit trail), which cannot move a generation; anything else counts as a change."""
-    if sql.lstrip()[:6].upper() in _READS:
+    if sql.lstrip()[:9].upper().startswith(_READS):
         return True
     write = _WRITE.match(sql)
-    return bool(write) and write.group(1) not in _WATCHED_SET and ";" not in sql.rstrip().rstrip(";")
+    if not write or ";" in sql.rstrip().rstrip(";"):
+        return False
+    table = write.group(1).lower()
+    return table not in _WATCHED_SET and table not in _NOT_TABLES
 
 
-def get(key, tables, load):
-    """The value of `load()` for `key`, reused while none of `tables` changed."""
+def get(key, tables, load, keep_none=True):
+    """The value of `load()` for `key`, reused while none of `tables` changed. `keep_none=False`
+    for keys taken from user input: a miss is then not stored (random keys cannot fill the cache)."""
     current = generations()
     tag = tuple(current.get(t) for t in tables)
     if None in tag:
@@ -97,6 +106,8 @@ def get(key, tables, load):
     if found is not None and found[0] == tag:
         return found[1]
     value = load()
+    if value is None and not keep_none:
+        return value
     with _lock:
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()

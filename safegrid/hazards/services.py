@@ -239,8 +239,9 @@ def grid_in_scope(actor, code):
         return (Grid.objects.restrict(actor, "view").filter(code=code, voided_at__isnull=True)
                 .values_list("pk", flat=True).first())
 
-    key = ("grid_in_scope", actor.is_superuser, role_of(actor), tuple(actor.scope_paths()), code)
-    return refcache.get(key, ("regions_grid",), load)
+    key = ("grid_in_scope", actor.is_active, actor.is_superuser, role_of(actor), tuple(actor.scope_paths()),
+           code)
+    return refcache.get(key, ("regions_grid",), load, keep_none=False)
 
 
 def grid_and_town(grid_id):

@@ -22,6 +22,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Reversed last: un-applying the AlterFields below rebuilds the SQLite table again.
+        migrations.RunPython(migrations.RunPython.noop, restore_guard),
         migrations.AlterField(
             model_name='auditevent',
             name='action',

@@ -92,9 +92,35 @@ def test_request_scope_keeps_its_generations_over_writes_to_unwatched_tables(wor
     ("WITH gone AS (DELETE FROM accounts_scopegrant RETURNING id) SELECT count(*) FROM gone", False),
     ("UPDATE hazards_hazard SET state = 'x'; UPDATE accounts_user SET name = 'y'", False),
     ("TRUNCATE regions_grid", False),
+    ("BEGIN IMMEDIATE", True),
+    ("UPDATE OR IGNORE accounts_user SET name = 'x'", False),
+    ("UPDATE ONLY accounts_user SET name = 'x'", False),
+    ("DELETE FROM ONLY authtoken_token", False),
+    ("update ACCOUNTS_USER set name = 'x'", False),
+    ('UPDATE "public"."hazards_hazard" SET "state" = %s', False),
 ])
 def test_which_statements_keep_a_request_s_generations(sql, harmless):
     assert refcache._changes_no_watched_table(sql) is harmless
+
+
+@pytest.mark.django_db(transaction=True)
+def test_values_read_inside_a_rolled_back_transaction_do_not_outlive_it(world):
+    with refcache.request_scope():
+        names()
+        with pytest.raises(RuntimeError), transaction.atomic():
+            User.objects.filter(pk=world.town_user.pk).update(username="never_committed")
+            assert "never_committed" in names()  # the transaction sees its own change
+            raise RuntimeError("roll back")  # no ROLLBACK statement passes through the cursor
+        from safegrid.audit.services import record
+
+        record("test.write", world.town_user, actor=world.admin)  # an unwatched write keeps the memo
+        assert "never_committed" not in names() and "town_a" in names()
+
+
+@pytest.mark.django_db
+def test_misses_of_user_supplied_keys_are_not_kept():
+    assert refcache.get(("test_miss", "random"), (), lambda: None, keep_none=False) is None
+    assert ("test_miss", "random") not in refcache._entries
 
 
 class _count_generation_reads:

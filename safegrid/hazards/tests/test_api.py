@@ -89,6 +89,51 @@ class TestCreate:
             assert created.json() == officer.get(f"/api/v1/hazards/{created.json()['id']}/").json()
 
 
+class TestReportPlaces:
+    URL = "/api/v1/hazards/"
+    BODY = {"hazard_type": "electrical", "description": "配电箱未加锁"}
+
+    def test_enterprise_in_scope_out_of_scope_voided_anonymous(self, world, ent):
+        from django.utils import timezone
+
+        from safegrid.registry import testing as registry_testing
+        from safegrid.registry.models import Enterprise
+
+        other = registry_testing.create(world, seed=7, name="益阳市赫山区八字哨米业有限公司",
+                                        operating_region="430903101201", address="八字哨镇新街 1 号",
+                                        lon=112.405, lat=28.605)
+        officer = api(world.officer_user)  # grid HLS-01 only
+        assert officer.post(self.URL, {**self.BODY, "enterprise": ent.pk}, format="json").status_code == 201
+        refused = officer.post(self.URL, {**self.BODY, "enterprise": other.pk}, format="json")
+        assert refused.status_code == 400 and refused.json()["code"] == "enterprise.unknown"
+        town_b = api(world.town_b_user).post(self.URL, {**self.BODY, "enterprise": other.pk}, format="json")
+        assert town_b.status_code == 201 and town_b.json()["enterprise_name"] == "益阳市赫山区八字哨米业有限公司"
+        Enterprise.objects.filter(pk=ent.pk).update(voided_at=timezone.now())
+        voided = officer.post(self.URL, {**self.BODY, "enterprise": ent.pk}, format="json")
+        assert voided.status_code == 400 and voided.json()["code"] == "enterprise.unknown"
+        assert api().post(self.URL, {**self.BODY, "enterprise": other.pk}, format="json").status_code == 401
+        assert Hazard.objects.count() == 2
+
+    def test_token_reports_with_the_grid_look_up_kept_apart_per_jurisdiction(self, world):
+        """Same role, different towns: the cached grid look-up (services.grid_in_scope) keys on scope."""
+        from rest_framework.authtoken.models import Token
+
+        def token_client(user):
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=user).key)
+            return client
+
+        town_a, town_b = token_client(world.town_user), token_client(world.town_b_user)
+        body = {**self.BODY, "location": "村口路灯下"}
+        turns = ((town_a, "HLS-01", "BZS-01"), (town_b, "BZS-01", "HLS-01"), (town_a, "HLS-01", "BZS-01"))
+        for client, own, other in turns:
+            made = client.post(self.URL, {**body, "grid": own}, format="json")
+            assert made.status_code == 201 and made.json()["grid_code"] == own
+            assert made.json() == client.get(f"{self.URL}{made.json()['id']}/").json()
+            assert client.post(self.URL, {**body, "grid": other}, format="json").json()["code"] == "grid.required"
+        assert APIClient().post(self.URL, {**body, "grid": "HLS-01"}, format="json").status_code == 401
+
+
 class TestSerializerFieldTemplates:
     def test_same_data_as_drf_builds_it_with_each_request_in_the_urls(self, world, ent, settings):
         """Fields are built once per class (core.api.FieldTemplateMixin): the data must equal DRF's
