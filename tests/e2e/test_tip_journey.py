@@ -30,6 +30,7 @@ def test_anonymous_tip_is_routed_replied_and_tracked(live_server, new_page, scre
     point = phone.evaluate("document.getElementById('sg-tip-map').sgMap.latLngToContainerPoint([28.505, 112.305])")
     phone.mouse.click(box["x"] + point["x"], box["y"] + point["y"])  # a tap inside grid HLS-01
     assert phone.locator("#id_lon").input_value().startswith("112.30")
+    assert phone.locator("#id_lat").input_value().startswith("28.50")  # inside grid HLS-01
     phone.fill("#id_address", "会龙山公园东门")
     phone.fill("#id_challenge_answer", str(solve(phone.locator("#sg-question").inner_text())))
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

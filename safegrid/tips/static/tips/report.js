@@ -28,7 +28,9 @@
       if (!data.features.length) return;
       var layer = L.geoJSON(data, { style: { color: "#1f4e8c", weight: 1, fillOpacity: 0.05 }, interactive: false });
       layer.addTo(map);
-      if (!lon.value) map.fitBounds(layer.getBounds());
+      // No zoom animation on load: the view is final when the page says it is ready (a tap during
+      // the animation would land elsewhere; the end-to-end test taps right after "ready").
+      if (!lon.value) map.fitBounds(layer.getBounds(), { animate: false });
       mapEl.dataset.ready = "1";
     });
     map.on("click", function (e) { place(e.latlng, "已选位置"); });
