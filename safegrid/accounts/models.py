@@ -54,7 +54,8 @@ class User(AbstractUser):
         request asking, per process in core.refcache until any grant changes)."""
         if not hasattr(self, "_scope_paths"):
             def load():
-                return tuple(sorted(ScopeGrant.objects.filter(user_id=self.pk).values_list("path", flat=True)))
+                paths = ScopeGrant.objects.filter(user_id=self.pk).values_list("path", flat=True)
+                return tuple(sorted(paths))
 
             self._scope_paths = list(refcache.get(("scope_paths", self.pk), ("accounts_scopegrant",), load))
         return self._scope_paths

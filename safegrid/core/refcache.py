@@ -30,7 +30,8 @@ from django.db import connection
 
 TABLE = "safegrid_generation"
 WATCHED = (
-    "authtoken_token", "accounts_user", "accounts_scopegrant", "regions_region", "regions_grid", "regions_department",
+    "authtoken_token", "accounts_user", "accounts_scopegrant",
+    "regions_region", "regions_grid", "regions_department",
     "registry_safetycategory", "registry_responsibilityrule", "registry_responsibilityrule_cooperating_departments",
     "hazards_hazardtype", "tips_partner",
 )

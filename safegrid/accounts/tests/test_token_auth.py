@@ -46,7 +46,7 @@ class TestCachedTokenAuthentication:
     def test_a_deleted_token_is_refused_at_once(self, world):
         token = Token.objects.create(user=world.town_user)
         assert api(token.key).get(GRIDS).status_code == 200
-        token.delete()  # log-out
+        token.delete()  # revoked by an administrator
         assert api(token.key).get(GRIDS).status_code == 401
 
     def test_a_deactivated_user_is_refused_at_once(self, world):
