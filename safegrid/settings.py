@@ -71,9 +71,12 @@ INSTALLED_APPS = [
     "safegrid.tips",
     "safegrid.inspections",
     "safegrid.demo",
+    "safegrid.ops",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz, /metrics answered before host checks and redirects; request metrics.
+    "safegrid.ops.middleware.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safegrid.core.middleware.RequestContextMiddleware",
@@ -253,12 +256,49 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- Logs (docs/operations.md) --------------------------------------------------------
+# To standard error (journald under systemd). SAFEGRID_LOG_FORMAT=json writes one JSON object per
+# line; every line carries the request id (X-Request-ID, also in the audit trail and nginx's log).
+SAFEGRID_LOG_FORMAT = os.environ.get("SAFEGRID_LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "safegrid.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if SAFEGRID_LOG_FORMAT == "json" else "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFEGRID_LOG_LEVEL", "INFO")},
+}
+
+# --- Operations (docs/operations.md) ----------------------------------------------------
+# Bearer token that lets a monitoring system read /metrics and the details of /readyz (local callers
+# on 127.0.0.1 without a proxy header always may).
+SAFEGRID_MONITORING_TOKEN = os.environ.get("SAFEGRID_MONITORING_TOKEN", "")
+# Backups (manage.py backup): where, and how many to keep (newest of each day / ISO week / month).
+# Put the folder on another disk than the database and copy it off the machine (docs/operations.md).
+SAFEGRID_BACKUP_DIR = Path(os.environ.get("SAFEGRID_BACKUP_DIR", DATA_DIR / "backups"))
+SAFEGRID_BACKUP_KEEP_DAILY = env_int("SAFEGRID_BACKUP_KEEP_DAILY", 14)
+SAFEGRID_BACKUP_KEEP_WEEKLY = env_int("SAFEGRID_BACKUP_KEEP_WEEKLY", 8)
+SAFEGRID_BACKUP_KEEP_MONTHLY = env_int("SAFEGRID_BACKUP_KEEP_MONTHLY", 12)
+# Data retention (manage.py apply_retention, daily): audit events (0 = keep for ever; at least 183 days,
+# 等保), reporter identities and reward payment details after the case closed / the reward was paid
+# (PIPL), outside-channel deliveries after they were sent or given up.
+SAFEGRID_AUDIT_RETENTION_DAYS = env_int("SAFEGRID_AUDIT_RETENTION_DAYS", 0)
+SAFEGRID_TIP_IDENTITY_RETENTION_DAYS = env_int("SAFEGRID_TIP_IDENTITY_RETENTION_DAYS", 730)
+SAFEGRID_DELIVERY_RETENTION_DAYS = env_int("SAFEGRID_DELIVERY_RETENTION_DAYS", 180)
+# Periodic jobs' windows in minutes, overriding safegrid.ops.periodic.JOBS: "backup=1560,escalate=0".
+SAFEGRID_JOB_WINDOWS = {
+    name.strip(): int(minutes)
+    for name, _, minutes in (
+        item.partition("=") for item in os.environ.get("SAFEGRID_JOB_WINDOWS", "").split(",") if item.strip()
+    )
 }
 
 # --- Cache: rate limits and single-use challenges of public reports (docs/tips.md) ----------

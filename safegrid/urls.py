@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/", include("safegrid.notifications.urls")),
     path("inspections/", include("safegrid.inspections.urls")),
     path("public/draws/", include("safegrid.inspections.urls_public")),
+    path("ops/", include("safegrid.ops.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "verify_unfounded": "查证不实", "hazard": "转为隐患", "no_hazard": "记录未建隐患原因", "close": "办结",
     "reply": "答复举报人", "reassign": "改派", "merge": "合并", "reward_computed": "计算奖励",
     "reward_approved": "批准奖励", "reward_claimed": "举报人申领奖励", "reward_paid": "登记奖励发放",
+    "identity_erased": "按保留期限删除举报人身份",
 }
 
 

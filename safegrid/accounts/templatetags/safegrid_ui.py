@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from safegrid.audit.models import AuditEvent
 from safegrid.core.roles import Role, role_may
+from safegrid.ops.models import JobRun
 from safegrid.regions.models import Region
 from safegrid.registry import coverage
 from safegrid.registry.models import KeyArea
@@ -50,6 +51,8 @@ def nav_items(user):
         items.append(NavItem("tips", _("举报"), reverse("tips:inbox"), "bi-megaphone"))
     if role_may(role, "view", AuditEvent):
         items.append(NavItem("audit", _("审计日志"), reverse("audit:index"), "bi-journal-text"))
+    if role_may(role, "view", JobRun):
+        items.append(NavItem("ops", _("运行状态"), reverse("ops:index"), "bi-activity"))
     items.append(NavItem("api", _("API 文档"), reverse("api-docs"), "bi-code-square"))
     if user.is_staff:
         items.append(NavItem("admin", _("系统管理"), reverse("admin:index"), "bi-gear"))
@@ -59,7 +62,7 @@ def nav_items(user):
 # The top bar shows these entries as menus so it fits 1366 px; the rest stand alone.
 NAV_MENUS = [
     ("base", gettext_lazy("底数"), "bi-buildings", ("regions", "enterprises", "map", "lists", "coverage")),
-    ("system", gettext_lazy("系统"), "bi-gear", ("audit", "api", "admin")),
+    ("system", gettext_lazy("系统"), "bi-gear", ("audit", "ops", "api", "admin")),
 ]
 
 

@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand
 
 from safegrid.hazards.escalation import escalate
+from safegrid.ops.periodic import PeriodicCommand
 
 
-class Command(BaseCommand):
+class Command(PeriodicCommand):
     help = "Send 挂牌督办 notices for overdue major hazards (idempotent; run daily from cron)."
 
     def handle(self, *args, **options):

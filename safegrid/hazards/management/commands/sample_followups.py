@@ -1,11 +1,14 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from safegrid.hazards.followups import draw
+from safegrid.ops.periodic import PeriodicCommand
 
 
-class Command(BaseCommand):
+class Command(PeriodicCommand):
     help = "Draw a random share of hazards closed in the last N days for re-check (回头看); prints the seed."
+
+    def job_name(self, options):
+        return None if options.get("seed") is not None else "sample_followups"  # a repeated draw is not the job
 
     def add_arguments(self, parser):
         parser.add_argument("--share", type=float, default=getattr(settings, "SAFEGRID_FOLLOWUP_SHARE", 0.1))

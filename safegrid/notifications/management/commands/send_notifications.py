@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand
 
 from safegrid.notifications.services import retry_due
+from safegrid.ops.periodic import PeriodicCommand
 
 
-class Command(BaseCommand):
+class Command(PeriodicCommand):
     help = "Send pending and retry failed outside deliveries whose backoff has passed (run from cron)."
 
     def handle(self, *args, **options):

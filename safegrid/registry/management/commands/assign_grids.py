@@ -6,14 +6,18 @@ event per run). Without --county every county with grids is processed in one run
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from safegrid.ops.periodic import PeriodicCommand
 from safegrid.regions.models import Grid, Region, RegionLevel
 from safegrid.registry import services
 
 
-class Command(BaseCommand):
+class Command(PeriodicCommand):
     help = "按坐标把生产经营单位批量落到网格(保留人工指定) / bulk-assign enterprises to grids"
+
+    def job_name(self, options):
+        return None if options.get("counties") else "assign_grids"  # a county run by hand is not the nightly job
 
     def add_arguments(self, parser):
         parser.add_argument("--county", action="append", dest="counties", metavar="CODE",

@@ -6,14 +6,18 @@ only that queue (cron, every minute, catches rows no later request drained). The
 by emptying the queue too.
 """
 
-from django.core.management.base import BaseCommand
-
+from safegrid.ops.periodic import PeriodicCommand
 from safegrid.registry.models import Enterprise
 from safegrid.risk import grading
 
 
-class Command(BaseCommand):
+class Command(PeriodicCommand):
     help = "重新计算企业安全码 / recompute enterprise safety codes"
+
+    def job_name(self, options):
+        if options.get("county"):
+            return None  # a county run by hand is not the scheduled job
+        return "regrade_pending" if options.get("pending") else "regrade"
 
     def add_arguments(self, parser):
         parser.add_argument("--county", help="只计算该区县(六位代码)")
