@@ -1,6 +1,6 @@
 """gunicorn settings for safegrid (deploy/systemd/safegrid.service runs gunicorn -c this file).
 
-Environment: SAFEGRID_BIND (default unix:/run/safegrid/gunicorn.sock), SAFEGRID_WORKERS (2 x cores),
+Environment: SAFEGRID_BIND (default 127.0.0.1:8000, behind nginx), SAFEGRID_WORKERS (2 x cores),
 SAFEGRID_THREADS (1 = sync workers; more = gthread), PROMETHEUS_MULTIPROC_DIR (set by the unit).
 """
 
@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import shutil
 
-bind = os.environ.get("SAFEGRID_BIND", "unix:/run/safegrid/gunicorn.sock")
+bind = os.environ.get("SAFEGRID_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("SAFEGRID_WORKERS", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("SAFEGRID_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
@@ -22,6 +22,9 @@ max_requests_jitter = 500
 accesslog = None
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1,::1"
+# No gunicornc control socket (it would go to $HOME, read-only under systemd): reload with
+# `systemctl reload safegrid` (HUP) instead.
+control_socket_disable = True
 
 
 def on_starting(server):
