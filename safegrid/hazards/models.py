@@ -99,7 +99,7 @@ DEADLINE_STATES = (State.ASSIGNED, State.RECTIFYING, State.SUBMITTED)
 
 class DeadlineBasis(models.TextChoices):
     OFFICIAL = "official", "官方工作日历"
-    WEEKDAYS = "weekdays", "按周一至周五推算"
+    WEEKDAYS = "weekdays", "按法定节假日推算(未含调休)"
     DATE = "date", "指定日期"
 
 

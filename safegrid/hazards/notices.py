@@ -69,6 +69,7 @@ AUDIENCE = {
     "extend": (rectifiers, "隐患整改时限已延期"),
     "reject": (lambda h: [h.reporter], "上报的隐患经核实不属于隐患"),
     "merge": (lambda h: [h.reporter], "上报的隐患已合并到重复隐患"),
+    "deadline_recompute": (lambda h: rectifiers(h) + acceptors(h), "整改时限已按官方节假日安排重新计算"),
 }
 
 

@@ -22,7 +22,8 @@ from safegrid.regions.models import Department, Grid, Region, RegionLevel
 from safegrid.registry.models import Enterprise
 from safegrid.registry.services import responsible_departments
 from safegrid.risk import hooks as risk_hooks
-from safegrid.workcal.calendar import add_working_days
+from safegrid.workcal import estimates
+from safegrid.workcal.calendar import WorkingDate, add_working_days
 
 from . import clock, notices, photos
 from .models import (
@@ -156,7 +157,8 @@ def _date(value, field="deadline"):
 def resolve_deadline(data, today=None, field="deadline"):
     """A deadline from `deadline` (a date) or `working_days` (counted on the official calendar).
 
-    Returns (date, basis, note) or None when neither is given. A past date is refused.
+    Returns (date, basis, note, count) or None when neither is given, `count` being
+    (start, working days, WorkingDate) for a counted deadline. A past date is refused.
     """
     today = today or clock.today()
     if data.get("working_days") not in (None, ""):
@@ -168,13 +170,49 @@ def resolve_deadline(data, today=None, field="deadline"):
             raise ServiceError("working_days.range", "工作日数应在 1 到 365 之间。", field="working_days")
         result = add_working_days(today, n)
         basis = DeadlineBasis.WEEKDAYS if result.estimated else DeadlineBasis.OFFICIAL
-        return result.date, basis, result.note
+        return result.date, basis, result.note, (today, n, result)
     if data.get(field) in (None, ""):
         return None
     day = _date(data[field], field)
     if day < today:
         raise ServiceError("deadline.past", "整改时限不能早于今天。", field=field)
-    return day, DeadlineBasis.DATE, ""
+    return day, DeadlineBasis.DATE, "", None
+
+
+def _track_deadline(hazard, count):
+    """List a deadline counted without the official arrangement (workcal.estimates); a new deadline
+    closes the hazard's earlier entry."""
+    start, n, result = count or (None, 0, WorkingDate(hazard.deadline))
+    estimates.track(hazard, start=start, working_days=n, result=result, scope_path=hazard.scope_path,
+                    link=f"/hazards/{hazard.pk}/")
+
+
+def recompute_deadline(hazard_id, estimate, result, actor):
+    """workcal's handler: move a deadline counted with the fallback to the official count. False when
+    the hazard no longer carries that deadline (closed, extended, re-planned)."""
+    for _attempt in range(3):
+        hazard = Hazard.objects.filter(pk=hazard_id).first()
+        if (hazard is None or hazard.state not in OPEN_STATES or hazard.deadline != estimate.estimated_date
+                or hazard.deadline_basis != DeadlineBasis.WEEKDAYS):
+            return False
+        before = snapshot(hazard, fields=AUDIT_FIELDS + ["deadline_basis", "deadline_note"])
+        basis = DeadlineBasis.WEEKDAYS if result.estimated else DeadlineBasis.OFFICIAL
+        changes = {"deadline": result.date, "deadline_basis": basis, "deadline_note": result.note}
+        if Hazard.objects.filter(pk=hazard.pk, version=hazard.version).update(
+                **changes, version=F("version") + 1, updated_at=clock.now()) == 1:
+            break
+    else:
+        return False
+    hazard.refresh_from_db()
+    HazardEvent.objects.create(hazard=hazard, action="deadline_recompute", from_state=hazard.state,
+                               to_state=hazard.state, actor=actor if getattr(actor, "pk", None) else None,
+                               actor_name=getattr(actor, "display_name", "系统") if actor else "系统",
+                               reason="官方节假日安排已录入，整改时限按官方工作日历重新计算",
+                               data={"from": str(estimate.estimated_date), "to": str(result.date)})
+    record("hazard_deadline_recompute", hazard, actor=actor, before=before,
+           after=snapshot(hazard, fields=AUDIT_FIELDS + ["deadline_basis", "deadline_note"]))
+    notices.after_change(hazard, "deadline_recompute")
+    return True
 
 
 def _funds(value):
@@ -433,7 +471,7 @@ def plan(hazard, *, actor, version, data, today=None):
     changes["funds"] = _funds(data.get("funds"))
     deadline = resolve_deadline(data, today)
     if deadline:
-        changes["deadline"], changes["deadline_basis"], changes["deadline_note"] = deadline
+        changes["deadline"], changes["deadline_basis"], changes["deadline_note"] = deadline[:3]
     required = list(PLAN_FIELDS) if hazard.is_major else ["responsible_person", "measures", "deadline"]
     missing = [f for f in required if changes.get(f) in (None, "")]
     if missing:
@@ -442,8 +480,10 @@ def plan(hazard, *, actor, version, data, today=None):
                   for f in missing]
         raise ServiceError(errors[0]["code"], errors[0]["message"], field=missing[0], errors=errors)
     changes["responsible_person"] = changes["responsible_person"][:50]
-    return _transition(hazard, "plan", actor, version, changes,
-                       data={"deadline": str(changes["deadline"]), "note": changes.get("deadline_note", "")})
+    hazard = _transition(hazard, "plan", actor, version, changes,
+                         data={"deadline": str(changes["deadline"]), "note": changes.get("deadline_note", "")})
+    _track_deadline(hazard, deadline[3])
+    return hazard
 
 
 @transaction.atomic
@@ -522,8 +562,10 @@ def extend(hazard, *, actor, version, data, reason, today=None):
         raise ServiceError("deadline.not_later", "延期后的时限须晚于原时限。", field="deadline")
     changes = {"original_deadline": hazard.deadline, "deadline": deadline[0], "deadline_basis": deadline[1],
                "deadline_note": deadline[2], "extension_reason": reason[:500], "extension_approver": actor}
-    return _transition(hazard, "extend", actor, version, changes, reason,
-                       {"from": str(hazard.deadline), "to": str(deadline[0])})
+    hazard = _transition(hazard, "extend", actor, version, changes, reason,
+                         {"from": str(hazard.deadline), "to": str(deadline[0])})
+    _track_deadline(hazard, deadline[3])
+    return hazard
 
 
 @transaction.atomic

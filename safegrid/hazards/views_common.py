@@ -115,7 +115,7 @@ STATE_BADGE = {
     State.RECTIFYING: "text-bg-primary", State.SUBMITTED: "text-bg-success", State.CLOSED: "text-bg-secondary",
     State.REJECTED: "text-bg-light", State.MERGED: "text-bg-light", State.VOIDED: "text-bg-dark",
 }
-EXTRA_EVENT_LABELS = {"photos": "补充材料"}
+EXTRA_EVENT_LABELS = {"photos": "补充材料", "deadline_recompute": "按官方节假日安排重算整改时限"}
 
 
 def event_label(action):

@@ -7,4 +7,9 @@ class TipsConfig(AppConfig):
     verbose_name = "举报"
 
     def ready(self):
+        from safegrid.workcal import estimates
+
         from . import checks  # noqa: F401 (registers the deployment checks)
+        from .services import recompute_deadline
+
+        estimates.register("tips.tip", recompute_deadline)

@@ -11,7 +11,8 @@ from safegrid.hazards.notices import department_users, users_over
 from safegrid.notifications.services import notify, quietly
 
 logger = logging.getLogger("safegrid.tips")
-TITLES = {"submit": "新举报待受理", "reassign": "举报改派给您办理"}
+TITLES = {"submit": "新举报待受理", "reassign": "举报改派给您办理",
+          "deadline_recompute": "举报答复期限已按官方节假日安排重新计算"}
 
 
 def handlers(tip):

@@ -31,6 +31,7 @@ from safegrid.hazards.models import Source
 from safegrid.regions.models import Region, RegionLevel
 from safegrid.registry import validation
 from safegrid.registry.models import Enterprise, SafetyCategory
+from safegrid.workcal import estimates
 from safegrid.workcal.calendar import add_working_days
 
 from . import abuse, codes, crypto, duplicates, notices, rewards, routing
@@ -188,11 +189,36 @@ def _enterprise(name, county):
 
 def response_deadline(today):
     """(date, note): calendar days by default, working days when configured."""
-    days = settings.SAFEGRID_TIP_RESPONSE_DAYS
-    if settings.SAFEGRID_TIP_RESPONSE_WORKING_DAYS:
-        result = add_working_days(today, days)
+    result = response_count(today)
+    if result is not None:
         return result.date, result.note
-    return today + datetime.timedelta(days=days), ""
+    return today + datetime.timedelta(days=settings.SAFEGRID_TIP_RESPONSE_DAYS), ""
+
+
+def response_count(today):
+    """The working-day count of the reply deadline (a WorkingDate), or None when calendar days apply."""
+    if settings.SAFEGRID_TIP_RESPONSE_WORKING_DAYS:
+        return add_working_days(today, settings.SAFEGRID_TIP_RESPONSE_DAYS)
+    return None
+
+
+def recompute_deadline(tip_id, estimate, result, actor):
+    """workcal's handler: move a reply deadline counted with the fallback to the official count.
+    False when the tip no longer carries that deadline (answered or closed)."""
+    tip = Tip.objects.filter(pk=tip_id).first()
+    if tip is None or tip.state not in OPEN_STATES or tip.deadline != estimate.estimated_date:
+        return False
+    before = {"deadline": str(tip.deadline), "deadline_note": tip.deadline_note}
+    if Tip.objects.filter(pk=tip.pk, version=tip.version).update(
+            deadline=result.date, deadline_note=result.note, version=F("version") + 1, updated_at=clock.now()) != 1:
+        return False
+    tip.refresh_from_db()
+    _event(tip, "deadline_recompute", actor, tip.state, note="官方节假日安排已录入，答复期限按官方工作日历重新计算",
+           data={"from": str(estimate.estimated_date), "to": str(result.date)})
+    record("tip_deadline_recompute", tip, actor=actor, before=before,
+           after={"deadline": str(tip.deadline), "deadline_note": tip.deadline_note})
+    notices.after_change(tip, "deadline_recompute")
+    return True
 
 
 def check_photos(uploads):
@@ -228,7 +254,9 @@ def submit_tip(data, *, uploads=(), channel=Channel.WEB, partner=None, client_ip
     route = routing.suggest(lon=lon, lat=lat, county=county, category=category, enterprise=enterprise)
     if route is None:
         raise ServiceError("county.required", "所选位置不在本平台的网格内，请选择所在区县。", field="county")
-    deadline, note = response_deadline(clock.today())
+    today = clock.today()
+    count = response_count(today)
+    deadline, note = response_deadline(today)
     code = codes.new_tracking_code()
     tip = Tip(
         region_code=route.county.code[:6], public_id=codes.new_public_id(), tracking_hash=codes.tracking_hash(code),
@@ -249,6 +277,9 @@ def submit_tip(data, *, uploads=(), channel=Channel.WEB, partner=None, client_ip
         _event(tip, "submit", None, "", data={"suggested": route.describe(),
                                             "duplicates": [c["public_id"] for c in tip.duplicate_candidates]})
         _audit_anonymously(tip)
+        if count is not None and count.estimated:
+            estimates.track(tip, start=today, working_days=settings.SAFEGRID_TIP_RESPONSE_DAYS, result=count,
+                            scope_path=tip.scope_path, link=f"/tips/{tip.pk}/")
         notices.after_change(tip, "submit")
     return Submitted(tip, code)
 

@@ -29,7 +29,7 @@ from .models import State, Tip, TipPhoto
 
 PAGE_SIZE = 30
 ACTION_LABELS = {
-    "submit": "提交举报", "accept": "受理", "reject": "不予受理", "verify_founded": "查证属实",
+    "submit": "提交举报", "deadline_recompute": "按官方节假日安排重算答复期限", "accept": "受理", "reject": "不予受理", "verify_founded": "查证属实",
     "verify_unfounded": "查证不实", "hazard": "转为隐患", "no_hazard": "记录未建隐患原因", "close": "办结",
     "reply": "答复举报人", "reassign": "改派", "merge": "合并", "reward_computed": "计算奖励",
     "reward_approved": "批准奖励", "reward_claimed": "举报人申领奖励", "reward_paid": "登记奖励发放",

@@ -7,4 +7,5 @@ class WorkcalConfig(AppConfig):
     verbose_name = "工作日历"
 
     def audit_action_labels(self):
-        return {"holiday_set": "设置节假日/调休", "holiday_remove": "删除节假日/调休"}
+        return {"holiday_set": "设置节假日/调休", "holiday_remove": "删除节假日/调休",
+                "holiday_year_set": "录入年度节假日安排", "deadline_recompute": "重算推算期限"}

@@ -1,15 +1,17 @@
-"""Working-day arithmetic over the Holiday table, with an honest Monday–Friday fallback.
+"""Working-day arithmetic over the Holiday table, with an honest fallback.
 
 A deadline must never fail to compute: a year without official data is counted Monday to
-Friday and the result says so, so the UI can print the note next to the date.
+Friday less the statutory holidays (statutory.py; no 调休, which only the official
+arrangement gives), and the result says so, so the UI can print the note next to the date.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from .models import DayKind, Holiday
+from .statutory import statutory_holidays
 
-FALLBACK_NOTE = "按周一至周五推算（{years}年官方节假日安排未录入）"
+FALLBACK_NOTE = "按法定节假日推算，未含调休（{years}年官方节假日安排未录入）"
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,11 @@ class Calendar:
     def __init__(self, first_year, last_year):
         rows = Holiday.objects.filter(date__year__gte=first_year, date__year__lte=last_year)
         self.days = dict(rows.values_list("date", "kind"))
-        self.known_years = set(Holiday.objects.filter(date__year__gte=first_year, date__year__lte=last_year)
-                               .values_list("date__year", flat=True).distinct())
+        self.known_years = {day.year for day in self.days}
+        # Years without an official arrangement: Monday to Friday less the statutory holidays.
+        for year in range(first_year, last_year + 1):
+            if year not in self.known_years:
+                self.days.update(dict.fromkeys(statutory_holidays(year), DayKind.HOLIDAY))
 
     def is_working_day(self, day):
         kind = self.days.get(day)

@@ -244,7 +244,7 @@ class TestPlan:
         hazard = walk(world, report(world, ent), "assigned")
         hazard = services.plan(hazard, actor=world.county_user, version=hazard.version, today=datetime.date(2026, 12, 30),
                                data={"responsible_person": "张伟", "measures": "更换", "working_days": 5})
-        assert hazard.deadline == datetime.date(2027, 1, 6)
+        assert hazard.deadline == datetime.date(2027, 1, 7)  # 元旦 (Fri 1 Jan) is a statutory holiday
         assert hazard.deadline_basis == "weekdays" and "2027年官方节假日安排未录入" in hazard.deadline_note
 
 

@@ -38,11 +38,11 @@ class TestAddWorkingDays:
     def test_matches_chinese_calendar(self, start, n):
         assert add_working_days(start, n).date == official(start, n)
 
-    def test_2027_falls_back_to_weekdays_and_says_so(self):
+    def test_2027_falls_back_to_statutory_holidays_and_says_so(self):
         result = add_working_days(D(2026, 12, 30), 5)
-        assert result.date == D(2027, 1, 6)  # 31 Dec, then Fri 1 Jan … Wed 6 Jan Monday–Friday
+        assert result.date == D(2027, 1, 7)  # 31 Dec, then (元旦 Fri 1 Jan off) Mon 4 … Thu 7 Jan
         assert result.estimated and result.unknown_years == (2027,)
-        assert result.note == "按周一至周五推算（2027年官方节假日安排未录入）"
+        assert result.note == "按法定节假日推算，未含调休（2027年官方节假日安排未录入）"
         with pytest.raises(NotImplementedError):
             chinese_calendar.is_workday(D(2027, 1, 4))
 
