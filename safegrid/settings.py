@@ -29,10 +29,14 @@ def env_int(name, default):
 
 DEBUG = env_bool("SAFEGRID_DEBUG", False)
 TESTING = env_bool("SAFEGRID_TESTING", "pytest" in sys.modules)
+# `./run demo`: production behaviour (Chinese error pages, no debug pages) with the development
+# defaults for secrets, hosts and static files, so the demo still needs nothing set.
+DEMO = env_bool("SAFEGRID_DEMO", False)
+LOCAL = DEBUG or TESTING or DEMO
 
 SECRET_KEY = os.environ.get("SAFEGRID_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if LOCAL:
         SECRET_KEY = "insecure-development-key-never-use-in-production"
     else:
         raise ImproperlyConfigured(
@@ -41,7 +45,7 @@ if not SECRET_KEY:
         )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("SAFEGRID_ALLOWED_HOSTS", "").split(",") if h]
-if DEBUG or TESTING:
+if LOCAL:
     ALLOWED_HOSTS += ["localhost", "127.0.0.1", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("SAFEGRID_CSRF_TRUSTED_ORIGINS", "").split(",") if o
@@ -87,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "safegrid.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "safegrid.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -171,7 +176,7 @@ SAFEGRID_LOCKOUT_MINUTES = env_int("SAFEGRID_LOCKOUT_MINUTES", 15)
 SAFEGRID_IDLE_TIMEOUT_MINUTES = env_int("SAFEGRID_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_AGE = 12 * 3600  # absolute cap; the idle timeout is enforced by middleware
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not (DEBUG or TESTING) and env_bool("SAFEGRID_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = not LOCAL and env_bool("SAFEGRID_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -207,14 +212,14 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if LOCAL
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
 # Development and tests serve static files straight from the finders (no collectstatic).
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = LOCAL
+WHITENOISE_AUTOREFRESH = LOCAL
 MEDIA_ROOT = Path(os.environ.get("SAFEGRID_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "media/"
 # Excel/GeoJSON imports (docs/ledger-import.md): request size refused before parsing, row cap.
@@ -317,7 +322,7 @@ else:
 # Fernet keys for reporter identity, newest first: the first encrypts, all decrypt.
 SAFEGRID_TIP_KEYS = [k.strip() for k in os.environ.get("SAFEGRID_TIP_KEYS", "").split(",") if k.strip()]
 if not SAFEGRID_TIP_KEYS:
-    if DEBUG or TESTING:
+    if LOCAL:
         SAFEGRID_TIP_KEYS = ["c2FmZWdyaWQtZGV2ZWxvcG1lbnQtb25seS10aXBrZXk="]  # development only
     else:
         raise ImproperlyConfigured(

@@ -4,6 +4,8 @@ Tree: 湖南省 / 益阳市 / 赫山区 (430903) with two towns, each with one v
 plus a second county (资阳区 430902) for out-of-scope checks.
 """
 
+import datetime
+
 from django.test import Client
 
 from safegrid.accounts.services import create_user
@@ -69,7 +71,8 @@ class World:
         w.officer_user = user("officer", Role.GRID_OFFICER, grids=[w.grid_a1])
         w.leader = user("leader", Role.LEADER, regions=[w.county])
         w.enterprise_user = user("enterprise", Role.ENTERPRISE)
-        w.officer = rs.appoint_grid_officer(user=w.officer_user, grids=[w.grid_a1], actor=None)
+        w.officer = rs.appoint_grid_officer(user=w.officer_user, grids=[w.grid_a1], actor=None,
+                                            trained_on=datetime.date(2025, 1, 6))
         return w
 
     def client(self, user=None):

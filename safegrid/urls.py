@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("safegrid.notifications.api_urls")),
     path("", include("safegrid.tips.api_urls")),
     path("", include("safegrid.inspections.api_urls")),
+    path("", include("safegrid.workcal.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,11 @@ urlpatterns = [
     path("open311/v2/", include("safegrid.tips.open311_urls")),
     path("notifications/", include("safegrid.notifications.urls")),
     path("inspections/", include("safegrid.inspections.urls")),
+    path("manage/", include("safegrid.accounts.urls_manage")),
+    path("manage/", include("safegrid.regions.urls_manage")),
+    path("manage/", include("safegrid.inspections.urls_manage")),
+    path("manage/reference/", include("safegrid.registry.urls_reference")),
+    path("manage/calendar/", include("safegrid.workcal.urls")),
     path("public/draws/", include("safegrid.inspections.urls_public")),
     path("ops/", include("safegrid.ops.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

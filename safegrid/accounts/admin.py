@@ -45,6 +45,15 @@ class SafegridUserAdmin(UserAdmin):
     def has_add_permission(self, request):
         return False
 
+    def user_change_password(self, request, id, form_url=""):
+        # Django builds the form as change_password_form(user, data): a per-request subclass
+        # carries the acting administrator to the service.
+        actor = request.user
+        form_class = type("ActorPasswordChangeForm", (StampedAdminPasswordChangeForm,), {"actor": actor})
+        view = type(self)(self.model, self.admin_site)
+        view.change_password_form = form_class
+        return super(SafegridUserAdmin, view).user_change_password(request, id, form_url)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

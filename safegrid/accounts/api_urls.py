@@ -1,8 +1,12 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, api_manage
 
-urlpatterns = [
+router = SimpleRouter()
+router.register("manage/users", api_manage.ManagedUserViewSet, basename="managed-user")
+
+urlpatterns = router.urls + [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
 ]

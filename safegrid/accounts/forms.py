@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.errors import ServiceError
@@ -46,11 +45,15 @@ class LoginForm(forms.Form):
 
 
 class StampedAdminPasswordChangeForm(AdminPasswordChangeForm):
-    """Password reset by an administrator in Django admin also stamps password_changed_at."""
+    """A password set in Django admin goes through accounts.services.set_password like every other
+    (stamped, audited, changed by the user at the next log-in)."""
+
+    actor = None  # the administrator, set per request by SafegridUserAdmin
 
     def save(self, commit=True):
-        self.user.password_changed_at = timezone.now()
-        return super().save(commit=commit)
+        from .services import set_password
+
+        return set_password(self.user, self.cleaned_data["password1"], actor=self.actor, must_change=True)
 
 
 class AdminLoginForm(AdminAuthenticationForm):

@@ -29,6 +29,8 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Set when an administrator gave the password (new account, reset): changed at the next log-in.
+    must_change_password = models.BooleanField("须在下次登录时修改密码", default=False)
 
     objects = SafegridUserManager()
     role_actions = {"view": {Role.ADMIN, Role.COUNTY_OFFICE}, "change": {Role.ADMIN}}

@@ -4,13 +4,12 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +23,7 @@ from safegrid.regions.filters import GridFilter
 from safegrid.regions.models import Department, Grid, GridOfficer, Region, RegionLevel
 
 from .forms import LoginForm, add_bootstrap
+from .services import set_password
 from .templatetags.safegrid_ui import nav_items
 
 IDLE_TIMEOUT_MESSAGE = gettext_lazy("会话因长时间未操作已超时，请重新登录。")
@@ -76,11 +76,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        form.user.password_changed_at = timezone.now()  # saved together with the new password
-        response = super().form_valid(form)
-        record("password_change", form.user, actor=form.user)
+        # Through the one service every password change takes (policy, audit, token revocation).
+        set_password(form.user, form.cleaned_data["new_password1"], actor=form.user)
+        update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("密码已修改。"))
-        return response
+        return redirect(self.get_success_url())
 
 
 def jurisdiction_names(user):

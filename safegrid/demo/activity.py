@@ -165,7 +165,9 @@ class Cast:
                 if grant.region_id:
                     self.town_office[grant.region_id] = users[name]
         self.officer_of = {}
-        for officer in GridOfficer.objects.filter(region_code=county.region_code).select_related("user") \
+        # Officers who may report: on duty and trained (先培训再上岗).
+        for officer in GridOfficer.objects.filter(region_code=county.region_code, trained_on__isnull=False,
+                                                  voided_at__isnull=True).select_related("user") \
                 .prefetch_related("grids").order_by("pk"):
             for grid in officer.grids.all():
                 self.officer_of.setdefault(grid.pk, officer.user)

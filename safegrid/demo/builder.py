@@ -151,7 +151,9 @@ def _village_officers(village, rng, first_number):
     while grids:
         take = 2 if len(grids) > 1 and rng.random() < SHARED_OFFICER_SHARE else 1
         trained = None if rng.random() < UNTRAINED_SHARE else date(2025, 1, 6) + timedelta(rng.randrange(330))
-        plans.append(_officer(first_number + len(plans), rng, grids[:take], take == 1, trained))
+        # 先培训再上岗: only a trained officer can be full-time; the untrained wait as part-time.
+        plans.append(_officer(first_number + len(plans), rng, grids[:take], take == 1 and trained is not None,
+                              trained))
         grids = grids[take:]
     return plans
 
@@ -163,6 +165,8 @@ def _officer(number, rng, grid_codes, full_time, trained_on):
 # --- writing (through the services) ---------------------------------------------------
 
 
+# Categories preferred for the enterprise login's company (a small factory has hazards to show).
+INDUSTRIAL_FIRST = ("town_gas", "lpg_point", "trade_machinery", "trade_light_industry", "trade_building_materials")
 # A field county registers about 20,000 objects; the demo keeps a quarter so it builds fast.
 DEMO_ENTERPRISES = 5000
 DEMO_ENTERPRISES_SMALL = 300
@@ -290,8 +294,11 @@ def _write_officers(plans, grids):
         patrolled = [grids[code] for code in plan.grid_codes]
         user = create_user(username=plan.username, password=PASSWORD, role=Role.GRID_OFFICER, actor=None,
                            name=plan.name, grids=patrolled)
-        rs.appoint_grid_officer(user=user, grids=patrolled, actor=None, full_time=plan.full_time,
-                                trained_on=plan.trained_on)
+        officer = rs.appoint_grid_officer(user=user, grids=patrolled, actor=None, full_time=plan.full_time,
+                                          trained_on=plan.trained_on)
+        if plan.trained_on:
+            rs.record_training(officer, actor=None, course="网格员岗前安全生产培训", date=plan.trained_on, hours=16,
+                               result="passed", note="演示数据")
 
 
 def _write_rules(county, departments):
@@ -314,7 +321,7 @@ def _write_rules(county, departments):
 def _write_enterprises(county, seed, small):
     """About one field county's register (DOMAIN.md section 3), and the enterprise login's company."""
     from safegrid.accounts.services import bind_enterprise
-    from safegrid.regions.models import Grid
+    from safegrid.regions.models import Grid, GridOfficer
     from safegrid.registry.generator import generate_enterprises
     from safegrid.registry.models import Enterprise
 
@@ -322,8 +329,13 @@ def _write_enterprises(county, seed, small):
     neighbours = list(Region.objects.filter(level=RegionLevel.COUNTY).exclude(pk=county.pk))
     generate_enterprises(county, grids, DEMO_ENTERPRISES_SMALL if small else DEMO_ENTERPRISES, seed=seed,
                          neighbours=neighbours)
-    company = (Enterprise.objects.filter(region_code=county.region_code, category__code="hazardous_chemicals",
-                                         grid__isnull=False, status="operating").order_by("name").first())
+    # The enterprise login's company lies in the demo officer's grids (so in town_hls's town): one
+    # hazard can go from wgy0001 to the enterprise to the town office that closes it.
+    demo_grids = GridOfficer.objects.filter(user__username=DEMO_OFFICER).values("grids")
+    operating = Enterprise.objects.filter(region_code=county.region_code, grid__in=demo_grids, status="operating")
+    company = (operating.filter(category__code="hazardous_chemicals").order_by("name").first()
+               or operating.filter(category__code__in=INDUSTRIAL_FIRST).order_by("name").first()
+               or operating.order_by("name").first())
     if company is not None:
         bind_enterprise(User.objects.get(username="enterprise"), company, actor=None)
 

@@ -19,6 +19,7 @@ from safegrid.core.errors import Conflict, PermissionDenied, ServiceError
 from safegrid.core.roles import Role
 from safegrid.core.workflow import Rule
 from safegrid.regions.models import Department, Grid, Region, RegionLevel
+from safegrid.regions.permissions import check_on_duty
 from safegrid.registry.models import Enterprise
 from safegrid.registry.services import responsible_departments
 from safegrid.risk import hooks as risk_hooks
@@ -365,6 +366,7 @@ def report_hazard(data, *, actor, before_photos=(), after_photos=(), today=None)
     already loaded from what was written.
     """
     _allow("report", actor)
+    check_on_duty(actor)
     enterprise, grid, town, scope_path, region_code = _place(data, actor)
     hazard_type = _hazard_type(data.get("hazard_type"))
     if hazard_type is None:
@@ -498,6 +500,7 @@ def submit(hazard, *, actor, version, description, after_photos=()):
         raise ServiceError("photos.after_required", "提交验收须上传整改后照片。", field="after_photos")
     photos.check_count(hazard, PhotoKind.AFTER, len(checked))
     _allow("submit", actor)
+    check_on_duty(actor)
     before, before_state = snapshot(hazard, fields=AUDIT_FIELDS), hazard.state
     _cas(hazard, "submit", version, {"rectification_description": description}, State.SUBMITTED)
     stored = photos.store(hazard, PhotoKind.AFTER, checked, actor)
@@ -637,3 +640,61 @@ def county_department(region_code, name_or_id):
     qs = Department.objects.filter(region_code=region_code, voided_at__isnull=True)
     value = str(name_or_id or "").strip()
     return (qs.filter(pk=value).first() if value.isdigit() else None) or qs.filter(name=value).first()
+
+
+# --- hazard types (系统管理 › 基础数据) -----------------------------------------------------------
+
+
+HAZARD_TYPE_FIELDS = ["code", "name", "sort", "active"]
+
+
+def _check_reference_editor(actor):
+    if actor is not None and role_of(actor) != Role.ADMIN:
+        raise PermissionDenied("只有系统管理员可以修改基础数据。", code="reference.not_editor")
+
+
+def hazard_type_in_use(hazard_type):
+    from safegrid.inspections.models import ChecklistItem
+
+    return (Hazard.objects.filter(hazard_type=hazard_type).exists()
+            or ChecklistItem.objects.filter(hazard_type=hazard_type).exists())
+
+
+@transaction.atomic
+def create_hazard_type(*, actor, code, name, sort=None):
+    _check_reference_editor(actor)
+    code, name = (code or "").strip(), (name or "").strip()[:50]
+    if not code or len(code) > 40 or not code.replace("_", "").isalnum() or not code.isascii():
+        raise ServiceError("hazard_type.code", "代码须为 1-40 位字母、数字或下划线。", field="code")
+    if not name:
+        raise ServiceError("hazard_type.name_required", "请填写隐患类型名称。", field="name")
+    if HazardType.objects.filter(code=code).exists() or HazardType.objects.filter(name=name).exists():
+        raise ServiceError("hazard_type.taken", "隐患类型代码或名称已存在。", field="name")
+    if sort is None:
+        sort = (HazardType.objects.order_by("-sort").values_list("sort", flat=True).first() or 0) + 1
+    hazard_type = HazardType.objects.create(code=code, name=name, sort=sort)
+    record("hazard_type_create", hazard_type, actor=actor, region_code="",
+           after=snapshot(hazard_type, fields=HAZARD_TYPE_FIELDS))
+    return hazard_type
+
+
+@transaction.atomic
+def update_hazard_type(hazard_type, *, actor, name=None, sort=None, active=None):
+    """Rename only while unused (hazards keep the type name they were reported with); otherwise
+    retire it and create a new type."""
+    _check_reference_editor(actor)
+    before = snapshot(hazard_type, fields=HAZARD_TYPE_FIELDS)
+    if name is not None and name.strip() != hazard_type.name:
+        if hazard_type_in_use(hazard_type):
+            raise ServiceError("hazard_type.in_use", "已有隐患或检查项使用该类型，不能改名；请停用后新建。", field="name")
+        if not name.strip() or HazardType.objects.filter(name=name.strip()).exclude(pk=hazard_type.pk).exists():
+            raise ServiceError("hazard_type.taken", "名称为空或已存在。", field="name")
+        hazard_type.name = name.strip()[:50]
+    if sort is not None:
+        hazard_type.sort = sort
+    if active is not None:
+        hazard_type.active = bool(active)
+    hazard_type.save()
+    record("hazard_type_update", hazard_type, actor=actor, region_code="", before=before,
+           after=snapshot(hazard_type, fields=HAZARD_TYPE_FIELDS))
+    return hazard_type

@@ -13,6 +13,7 @@ from safegrid.accounts.views import role_required
 from safegrid.core import errors
 from safegrid.core.roles import Role
 from safegrid.regions.models import Grid
+from safegrid.regions.permissions import check_on_duty
 from safegrid.registry.forms import add_service_errors
 from safegrid.registry.models import Enterprise
 
@@ -85,6 +86,10 @@ def _point(request):
 def _may_report(user):
     if role_of(user) not in RULES["report"].roles:
         raise PermissionDenied
+    try:
+        check_on_duty(user)  # 先培训再上岗: said before the officer fills in the form
+    except errors.PermissionDenied as exc:
+        raise PermissionDenied(exc.message) from exc
 
 
 @role_required("change", Hazard)

@@ -5,9 +5,14 @@ import datetime
 from .models import LeaderParticipation, LeaderPost, Period, Quota
 
 
-def quota_for(kind, region_code):
-    rows = {q.region: q for q in Quota.objects.filter(kind=kind, region__in=[region_code, "*"])}
-    return rows.get(region_code) or rows.get("*")
+def quota_for(kind, region_code, day=None):
+    """The county's own quota for the post kind valid on `day` (else the default row valid then)."""
+    day = day or datetime.date.today()
+    rows = Quota.objects.filter(kind=kind, region__in=[region_code, "*"], valid_from__lte=day).order_by("-valid_from")
+    found = {}
+    for row in rows:
+        found.setdefault(row.region, row)
+    return found.get(region_code) or found.get("*")
 
 
 def period_bounds(period, year, index):
@@ -29,13 +34,15 @@ def current_index(period, day):
 def fulfilment(posts, day):
     """One row per leader post: quota, the period containing `day`, count, met."""
     posts = list(posts.select_related("user"))
-    quotas = {(p.kind, p.region_code): quota_for(p.kind, p.region_code) for p in posts}
+    quotas = {(p.kind, p.region_code): quota_for(p.kind, p.region_code, day) for p in posts}
     rows = []
     for post in posts:
         quota = quotas[(post.kind, post.region_code)]
         if quota is None:
             continue
         start, end = period_bounds(quota.period, day.year, current_index(quota.period, day))
+        # The period is judged by the quota that applied at its start (a later change counts from then on).
+        quota = quota_for(post.kind, post.region_code, start) or quota
         rows.append({"post": post, "quota": quota, "start": start, "end": end - datetime.timedelta(days=1)})
     counts = {}
     if rows:

@@ -6,6 +6,8 @@ Scoping: an inspection copies its enterprise's `scope_path`; an enterprise user 
 inspection only once it has started (四不两直: unannounced until the inspectors are on site).
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -120,19 +122,26 @@ class DirectoryCounter(models.Model):
 class Checklist(models.Model):
     """A sector checklist (检查表), reference data with its basis; items are rows."""
 
-    code = models.CharField("代码", max_length=40, unique=True)
+    code = models.CharField("代码", max_length=40)
     name = models.CharField("名称", max_length=100)
     categories = models.ManyToManyField(SafetyCategory, blank=True, related_name="checklists",
                                         verbose_name="适用行业类别")
     basis = models.CharField("依据", max_length=300)
+    # Editions are immutable once used: a change makes a new edition and retires the old one, so
+    # every inspection keeps the checklist (and items) it was carried out with.
     edition = models.CharField("版本", max_length=20, default="1")
     general = models.BooleanField("通用(无专用检查表时使用)", default=False)
     active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = "检查表"
         verbose_name_plural = "检查表"
-        ordering = ["code"]
+        ordering = ["code", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "edition"], name="checklist_code_edition"),
+            models.UniqueConstraint(fields=["code"], condition=Q(active=True), name="checklist_one_active_edition"),
+        ]
 
     def __str__(self):
         return self.name
@@ -426,11 +435,27 @@ class Period(models.TextChoices):
     MONTH = "month", "每月"
 
 
+COUNTY_POSTS = (PostKind.COUNTY_HEAD, PostKind.COUNTY_LEADER)
+TOWN_POSTS = (PostKind.TOWN_HEAD, PostKind.TOWN_DEPUTY)
+DEPARTMENT_POSTS = (PostKind.DEPARTMENT_HEAD, PostKind.DEPARTMENT_DEPUTY)
+
+
 class LeaderPost(TimeStampedModel, TenantModel):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leader_posts")
+    """A leader's post: who, which kind, for which region (county or town) or department; the duty
+    list (党政同责、一岗双责) and, for county and town leaders, the key enterprise they liaise with."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leader_posts",
+                             verbose_name="领导")
     kind = models.CharField("职务类别", max_length=20, choices=PostKind.choices)
     title = models.CharField("职务", max_length=100, blank=True)
-    active = models.BooleanField(default=True)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name="所在区县/乡镇")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="所在部门")
+    duties = models.TextField("安全生产责任清单", blank=True, help_text="每行一项(党政同责、一岗双责)")
+    liaison_enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="liaison_leaders", verbose_name="对口联系企业")
+    active = models.BooleanField("在任", default=True)
 
     objects = RestrictedManager()
     role_actions = {"view": STAFF_ROLES, "export": STAFF_ROLES, "change": {Role.ADMIN, Role.COUNTY_OFFICE}}
@@ -438,7 +463,12 @@ class LeaderPost(TimeStampedModel, TenantModel):
     class Meta:
         verbose_name = "领导职务"
         verbose_name_plural = "领导职务"
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="leader_post_once")]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], condition=Q(active=True),
+                                               name="leader_post_once")]
+
+    @property
+    def duty_list(self):
+        return [line.strip() for line in self.duties.splitlines() if line.strip()]
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display()}"
@@ -449,18 +479,24 @@ class LeaderPost(TimeStampedModel, TenantModel):
 
 
 class Quota(models.Model):
-    """Leaders' inspection quota per post kind ('*' = default, or a county code overrides)."""
+    """Leaders' inspection quota per post kind ('*' = default, or a county code overrides), valid from
+    a date. Rows are never changed: a new quota is a new row, so a past period is judged by the
+    quota that applied to it."""
 
     region = models.CharField("适用区划", max_length=6, default="*")
     kind = models.CharField("职务类别", max_length=20, choices=PostKind.choices)
     period = models.CharField("周期", max_length=8, choices=Period.choices)
     minimum = models.PositiveSmallIntegerField("最少次数")
     source = models.CharField("依据", max_length=200)
+    valid_from = models.DateField("执行日期", default=datetime.date(2000, 1, 1))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
 
     class Meta:
         verbose_name = "领导带队检查定额"
         verbose_name_plural = "领导带队检查定额"
-        constraints = [models.UniqueConstraint(fields=["region", "kind"], name="quota_once")]
+        ordering = ["region", "kind", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["region", "kind", "valid_from"], name="quota_once")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.get_period_display()}≥{self.minimum}"

@@ -8,6 +8,8 @@ problem was already found by another inspection within the window (首查负责�
 
 import datetime
 import decimal
+import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -20,13 +22,20 @@ from safegrid.core.roles import Role
 from safegrid.hazards import clock, photos
 from safegrid.hazards import services as hazard_services
 from safegrid.hazards.models import Grade, Source
+from safegrid.regions.models import RegionLevel
+from safegrid.regions.permissions import check_county
 from safegrid.registry.models import EnterpriseStatus
 from safegrid.risk import hooks as risk_hooks
 
 from . import signatures
 from .models import (
+    COUNTY_POSTS,
+    DEPARTMENT_POSTS,
     INSPECTING,
     MANAGERS,
+    TOWN_POSTS,
+    Checklist,
+    ChecklistItem,
     EnforcementOrder,
     Finding,
     FindingPhoto,
@@ -42,6 +51,9 @@ from .models import (
     OrderKind,
     Outcome,
     Penalty,
+    Period,
+    PostKind,
+    Quota,
 )
 from .queries import checklist_for_categories
 
@@ -373,3 +385,152 @@ def issue_penalty(data, *, actor):
 
 def inspector_for(user):
     return Inspector.objects.filter(user=user, voided_at__isnull=True).first()
+
+
+# --- leader posts, quotas and checklists (系统管理) ----------------------------------------------
+
+
+def _post_place(kind, region, department, liaison):
+    """A post's place must fit its kind; the liaison enterprise must lie in the post's region."""
+    if kind in COUNTY_POSTS + TOWN_POSTS:
+        level = RegionLevel.COUNTY if kind in COUNTY_POSTS else RegionLevel.TOWN
+        if region is None or region.level != level:
+            raise ServiceError("post.region", f"{PostKind(kind).label}须选择所在{RegionLevel(level).label}。",
+                               field="region")
+        department = None
+    elif kind in DEPARTMENT_POSTS:
+        if department is None:
+            raise ServiceError("post.department", f"{PostKind(kind).label}须选择所在部门。", field="department")
+        region = department.county
+    if liaison is not None:
+        if kind not in COUNTY_POSTS + TOWN_POSTS:
+            raise ServiceError("post.liaison_kind", "对口联系企业只适用于县级和乡镇(街道)领导。", field="liaison_enterprise")
+        if not (liaison.scope_path == region.path or liaison.scope_path.startswith(region.path + "/")):
+            raise ServiceError("post.liaison_place", f"“{liaison.name}”不在{region.name}。", field="liaison_enterprise")
+    return region, department
+
+
+POST_FIELDS = ["user", "kind", "title", "region", "department", "duties", "liaison_enterprise", "active"]
+
+
+@transaction.atomic
+def save_leader_post(*, actor, user, kind, title="", region=None, department=None, duties="",
+                     liaison_enterprise=None, post=None):
+    """Create or change a leader post (who, which kind, where, duties, liaison enterprise)."""
+    if kind not in PostKind.values:
+        raise ServiceError("post.kind", "请选择职务类别。", field="kind")
+    region, department = _post_place(kind, region, department, liaison_enterprise)
+    check_county(actor, region.region_code)
+    if post is not None:
+        check_county(actor, post.region_code)
+    if not user.is_active:
+        raise ServiceError("post.user_inactive", "该账号已停用。", field="user")
+    clash = LeaderPost.objects.filter(user=user, kind=kind, active=True)
+    if post is not None:
+        clash = clash.exclude(pk=post.pk)
+    if clash.exists():
+        raise ServiceError("post.duplicate", f"{user.display_name} 已有在任的“{PostKind(kind).label}”职务。", field="kind")
+    before = snapshot(post, fields=POST_FIELDS) if post else None
+    post = post or LeaderPost(active=True)
+    post.user, post.kind, post.title = user, kind, (title or "").strip()[:100]
+    post.region, post.department, post.liaison_enterprise = region, department, liaison_enterprise
+    post.duties = "\n".join(line.strip() for line in (duties or "").splitlines() if line.strip())
+    post.region_code = region.region_code
+    post.save()
+    record("leader_post_save", post, actor=actor, before=before, after=snapshot(post, fields=POST_FIELDS))
+    return post
+
+
+@transaction.atomic
+def end_leader_post(post, *, actor, reason):
+    """卸任: the post stays on record (its quota fulfilment history) but no longer counts."""
+    check_county(actor, post.region_code)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("reason.required", "请填写卸任原因。", field="reason")
+    LeaderPost.objects.filter(pk=post.pk).update(active=False)
+    post.active = False
+    record("leader_post_end", post, actor=actor, reason=reason, after={"active": False})
+    return post
+
+
+@transaction.atomic
+def set_quota(*, actor, county, kind, period, minimum, valid_from, source):
+    """A county's own quota for a post kind from `valid_from` on: a new row, earlier rows untouched."""
+    check_county(actor, county.region_code)
+    if kind not in PostKind.values:
+        raise ServiceError("quota.kind", "请选择职务类别。", field="kind")
+    if period not in Period.values:
+        raise ServiceError("quota.period", "请选择周期。", field="period")
+    if minimum is None or not 1 <= int(minimum) <= 365:
+        raise ServiceError("quota.minimum", "最少次数应在 1 到 365 之间。", field="minimum")
+    source = (source or "").strip()[:200]
+    if not source:
+        raise ServiceError("quota.source", "请填写依据(如县委县政府文件)。", field="source")
+    if valid_from is None:
+        raise ServiceError("quota.valid_from", "请填写执行日期。", field="valid_from")
+    if Quota.objects.filter(region=county.region_code, kind=kind, valid_from__gt=valid_from).exists():
+        raise ServiceError("quota.valid_from_order", "已有更晚执行的定额，执行日期不能早于它。", field="valid_from")
+    quota, _created = Quota.objects.update_or_create(
+        region=county.region_code, kind=kind, valid_from=valid_from,
+        defaults={"period": period, "minimum": int(minimum), "source": source, "created_by": actor})
+    record("quota_set", quota, actor=actor, region_code=county.region_code,
+           after={"kind": kind, "period": period, "minimum": int(minimum), "valid_from": str(valid_from),
+                  "source": source})
+    return quota
+
+
+def check_reference_editor(actor):
+    """Checklists, hazard types and safety categories are shared by every county: administrators."""
+    if actor is not None and getattr(actor, "effective_role", None) != Role.ADMIN:
+        raise PermissionDenied("只有系统管理员可以修改基础数据。", code="reference.not_editor")
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    text: str
+    basis: str
+    hazard_type: object
+    criterion: object = None
+
+
+@transaction.atomic
+def new_checklist_edition(*, actor, code, name, basis, items, categories=(), general=False):
+    """A checklist's next edition (or its first): the old edition is retired, never edited, so every
+    inspection keeps the items it was done with."""
+    check_reference_editor(actor)
+    code = (code or "").strip()
+    if not re.fullmatch(r"[a-z0-9_]{2,40}", code):
+        raise ServiceError("checklist.code", "代码须为 2-40 位小写字母、数字或下划线。", field="code")
+    name, basis = (name or "").strip()[:100], (basis or "").strip()[:300]
+    if not name or not basis:
+        raise ServiceError("checklist.required", "名称和依据不能为空。", field="name" if not name else "basis")
+    items = [i for i in items if (i.text or "").strip()]
+    if not items:
+        raise ServiceError("checklist.items_required", "检查表至少要有一个检查项。", field="items")
+    for number, item in enumerate(items, start=1):
+        if item.hazard_type is None or not item.basis.strip():
+            raise ServiceError("checklist.item", f"第 {number} 项须填写依据条款并选择隐患类型。", field="items")
+    current = Checklist.objects.filter(code=code, active=True).first()
+    editions = [int(e) for e in Checklist.objects.filter(code=code).values_list("edition", flat=True) if e.isdigit()]
+    if current is not None:
+        Checklist.objects.filter(pk=current.pk).update(active=False)
+    checklist = Checklist.objects.create(code=code, name=name, basis=basis, general=general,
+                                         edition=str(max(editions, default=0) + 1), active=True)
+    checklist.categories.set(categories)
+    ChecklistItem.objects.bulk_create([
+        ChecklistItem(checklist=checklist, no=no, text=i.text.strip()[:300], basis=i.basis.strip()[:200],
+                      hazard_type=i.hazard_type, criterion=i.criterion) for no, i in enumerate(items, start=1)])
+    record("checklist_edition", checklist, actor=actor, region_code="",
+           before={"edition": current.edition, "id": current.pk} if current else None,
+           after={"edition": checklist.edition, "name": name, "items": [i.text for i in items]})
+    return checklist
+
+
+@transaction.atomic
+def retire_checklist(checklist, *, actor, reason):
+    check_reference_editor(actor)
+    if not (reason or "").strip():
+        raise ServiceError("reason.required", "请填写停用原因。", field="reason")
+    Checklist.objects.filter(pk=checklist.pk).update(active=False)
+    record("checklist_retire", checklist, actor=actor, reason=reason, region_code="")

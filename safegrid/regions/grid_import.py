@@ -193,7 +193,9 @@ def run_grid_import(content, user, *, mode="create", dry_run=False, filename="")
     if mode not in MODES:
         raise ServiceError("grid_import.mode", "mode 只能是 create 或 update。", field="mode")
     raw_features = load_collection(content)
-    villages = {r.code: r for r in Region.objects.restrict(user, "change").filter(
+    # No user: the system (manage.py setup_county) imports into any region.
+    regions = Region.objects.all() if user is None else Region.objects.restrict(user, "change")
+    villages = {r.code: r for r in regions.filter(
         level__gte=RegionLevel.TOWN, voided_at__isnull=True)}
     plan = GridPlan(features=len(raw_features))
     features = [_read(raw, index, villages, plan) for index, raw in enumerate(raw_features, start=1)]

@@ -75,6 +75,7 @@ class Department(TimeStampedModel, VoidableModel, TenantModel):
     short_name = models.CharField("简称", max_length=30, blank=True)
     county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments",
                                verbose_name="所属区县")
+    committee_member = models.BooleanField("安委会成员单位", default=False)
 
     objects = RestrictedManager()
     role_actions = TREE_ROLE_ACTIONS
@@ -114,8 +115,15 @@ class Grid(TimeStampedModel, VoidableModel, TenantModel):
     min_lat = models.FloatField()
     max_lon = models.FloatField()
     max_lat = models.FloatField()
-    responsible_person = models.CharField("网格责任人", max_length=50, blank=True)
+    # Accountable people of the grid: 安全监管责任人 and 联系负责人, with their accounts where they have one.
+    responsible_person = models.CharField("安全监管责任人", max_length=50, blank=True)
     responsible_phone = models.CharField("责任人电话", max_length=20, blank=True)
+    responsible_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name="安全监管责任人账号")
+    liaison_person = models.CharField("联系负责人", max_length=50, blank=True)
+    liaison_phone = models.CharField("联系负责人电话", max_length=20, blank=True)
+    liaison_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="联系负责人账号")
 
     objects = RestrictedManager()
     role_actions = TREE_ROLE_ACTIONS
@@ -174,10 +182,67 @@ class GridOfficer(TimeStampedModel, VoidableModel, TenantModel):
 
     @property
     def on_duty_allowed(self):
-        return self.trained_on is not None
+        """先培训再上岗: a passed pre-duty training (trained_on is its date, kept by record_training)."""
+        return self.trained_on is not None and not self.is_voided
 
     @classmethod
     def scope_q(cls, user, action):
         grids = Grid.objects.filter(path_q("path", user.scope_paths())).values("pk")
         links = cls.grids.through.objects.filter(grid__in=grids).values("gridofficer_id")
         return Q(pk__in=links) | Q(user=user)
+
+
+class SpecialCommittee(TimeStampedModel, VoidableModel, TenantModel):
+    """A specialised committee (专委会) of the county's safety committee (安委会), with its lead unit."""
+
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="所属区县")
+    name = models.CharField("专委会名称", max_length=100)
+    lead_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="led_committees",
+                                        verbose_name="牵头单位")
+    members = models.ManyToManyField(Department, blank=True, related_name="committees", verbose_name="成员单位")
+
+    objects = RestrictedManager()
+    role_actions = TREE_ROLE_ACTIONS
+
+    class Meta:
+        verbose_name = "安委会专业委员会"
+        verbose_name_plural = "安委会专业委员会"
+        ordering = ["region_code", "name"]
+        constraints = [models.UniqueConstraint(fields=["region_code", "name"], condition=Q(voided_at__isnull=True),
+                                               name="special_committee_name")]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def scope_q(cls, user, action):
+        return path_q("county__path", _county_paths(user.scope_paths()))
+
+
+class TrainingResult(models.TextChoices):
+    PASSED = "passed", "合格"
+    FAILED = "failed", "不合格"
+
+
+class TrainingRecord(TimeStampedModel, VoidableModel, TenantModel):
+    """One training of a grid officer: course, date, hours, result. A passed pre-duty training
+    (岗前培训) is what 先培训再上岗 requires."""
+
+    officer = models.ForeignKey(GridOfficer, on_delete=models.PROTECT, related_name="trainings",
+                                verbose_name="网格员")
+    course = models.CharField("课程", max_length=100)
+    pre_duty = models.BooleanField("岗前培训", default=True)
+    date = models.DateField("培训日期")
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
+    result = models.CharField("结果", max_length=8, choices=TrainingResult.choices)
+    note = models.CharField("备注", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = "网格员培训记录"
+        verbose_name_plural = "网格员培训记录"
+        ordering = ["officer", "-date", "-id"]
+
+    def __str__(self):
+        return f"{self.course} {self.date} {self.get_result_display()}"

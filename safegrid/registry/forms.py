@@ -28,7 +28,7 @@ def scope_towns(user):
 
 
 def category_choices():
-    return [(c.code, c.name) for c in SafetyCategory.objects.all()]
+    return [(c.code, c.name) for c in SafetyCategory.objects.filter(active=True)]
 
 
 def industry_choices():

@@ -135,7 +135,7 @@ def build_template(user):
     sheet.freeze_panes = "A2"
 
     lists = {
-        "A": [c.name for c in SafetyCategory.objects.order_by("sort", "code")],
+        "A": [c.name for c in SafetyCategory.objects.filter(active=True).order_by("sort", "code")],
         "B": [label for _, label in Scale.choices],
         "C": [label for _, label in EnterpriseStatus.choices],
         "D": [label for label, _ in operating_choices(user)],

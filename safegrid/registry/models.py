@@ -52,6 +52,8 @@ class SafetyCategory(models.Model):
     usually_unclaimed = models.BooleanField("常见监管空白", default=False)
     sort = models.PositiveSmallIntegerField(default=0)
     source = models.CharField("依据", max_length=200, blank=True)
+    # A retired category stays on the records that carry it; new records cannot choose it.
+    active = models.BooleanField("启用", default=True)
 
     class Meta:
         verbose_name = "安全监管行业类别"

@@ -1,6 +1,7 @@
 """Changes to the registry. Views, API, imports and commands call these; nothing else saves."""
 
 import datetime
+import re
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -10,7 +11,8 @@ from shapely import prepare
 from shapely.geometry import Point, shape
 
 from safegrid.audit.services import record, snapshot
-from safegrid.core.errors import Conflict, ServiceError
+from safegrid.core.errors import Conflict, PermissionDenied, ServiceError
+from safegrid.core.roles import Role
 from safegrid.regions.models import Department, Grid, Region, RegionLevel
 
 from . import validation
@@ -474,3 +476,71 @@ def county_departments(region_code):
 
 def grids_of(region_code):
     return Grid.objects.filter(region_code=region_code, voided_at__isnull=True)
+
+
+# --- safety categories (系统管理 › 基础数据) ---------------------------------------------------------
+
+
+CATEGORY_FIELDS = ["code", "name", "group", "usually_unclaimed", "sort", "source", "active"]
+
+
+def _check_reference_editor(actor):
+    if actor is not None and getattr(actor, "effective_role", None) != Role.ADMIN:
+        raise PermissionDenied("只有系统管理员可以修改基础数据。", code="reference.not_editor")
+
+
+def category_in_use(category):
+    return Enterprise.objects.filter(category=category).exists()
+
+
+@transaction.atomic
+def create_category(*, actor, code, name, group="", source="", usually_unclaimed=False, sort=None,
+                    county=None, lead_department=None):
+    """A new safety category (e.g. a new business form: charging stations, energy storage, cold chains),
+    optionally with its lead department in one county (三管三必须)."""
+    _check_reference_editor(actor)
+    code, name = (code or "").strip(), (name or "").strip()[:50]
+    if not re.fullmatch(r"[a-z0-9_]{2,40}", code):
+        raise ServiceError("category.code", "类别代码须为 2-40 位小写字母、数字或下划线。", field="code")
+    if not name:
+        raise ServiceError("category.name_required", "请填写类别名称。", field="name")
+    if SafetyCategory.objects.filter(Q(code=code) | Q(name=name)).exists():
+        raise ServiceError("category.taken", "类别代码或名称已存在。", field="name")
+    if sort is None:
+        sort = (SafetyCategory.objects.order_by("-sort").values_list("sort", flat=True).first() or 0) + 1
+    category = SafetyCategory.objects.create(code=code, name=name, group=(group or "").strip()[:30] or name,
+                                             source=(source or "").strip()[:200], sort=sort,
+                                             usually_unclaimed=bool(usually_unclaimed))
+    record("category_create", category, actor=actor, region_code="", after=snapshot(category, fields=CATEGORY_FIELDS))
+    if lead_department is not None:
+        set_responsibility_rule(county=county or lead_department.county, category=category,
+                                lead_department=lead_department, cooperating=[], actor=actor,
+                                note="新建类别时指定牵头部门")
+    return category
+
+
+@transaction.atomic
+def update_category(category, *, actor, name=None, group=None, source=None, sort=None, active=None):
+    """Name, group and basis change only while no enterprise carries the category (its records keep the
+    name they were made with): otherwise retire it and create a new one."""
+    _check_reference_editor(actor)
+    before = snapshot(category, fields=CATEGORY_FIELDS)
+    renamed = name is not None and name.strip() != category.name
+    if renamed and category_in_use(category):
+        raise ServiceError("category.in_use", "已有单位使用该类别，不能改名；请停用后新建类别。", field="name")
+    if renamed:
+        if not name.strip() or SafetyCategory.objects.filter(name=name.strip()).exclude(pk=category.pk).exists():
+            raise ServiceError("category.taken", "类别名称为空或已存在。", field="name")
+        category.name = name.strip()[:50]
+    if group is not None:
+        category.group = group.strip()[:30]
+    if source is not None:
+        category.source = source.strip()[:200]
+    if sort is not None:
+        category.sort = sort
+    if active is not None:
+        category.active = bool(active)
+    category.save()
+    record("category_update", category, actor=actor, region_code="", before=before,
+           after=snapshot(category, fields=CATEGORY_FIELDS))
+    return category

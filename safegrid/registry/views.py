@@ -14,7 +14,7 @@ from safegrid.accounts.views import role_required
 from safegrid.audit.models import AuditEvent
 from safegrid.audit.views import action_label
 from safegrid.core.errors import Conflict, ServiceError
-from safegrid.core.roles import role_may
+from safegrid.core.roles import STAFF_ROLES, Role, role_may
 from safegrid.core.services import void
 from safegrid.regions.models import Grid, Region
 
@@ -133,6 +133,7 @@ def render_detail(request, enterprise, status=200, **forms):
         "history": history(user, enterprise),
         "may_change": may_change,
         "map_config": map_config(enterprise),
+        **enterprise_accounts(user, enterprise),
     }
     if may_change:
         context["status_form"] = forms.get("status_form") or StatusForm(initial={
@@ -142,6 +143,17 @@ def render_detail(request, enterprise, status=200, **forms):
         context["void_form"] = forms.get("void_form") or VoidForm()
         context["open_panel"] = forms.get("open_panel", "")
     return render(request, "registry/enterprise_detail.html", context, status=status)
+
+
+def enterprise_accounts(user, enterprise):
+    """The enterprise's login accounts, and whether the user may open one (开通企业账号)."""
+    from safegrid.accounts.permissions import creatable_roles
+
+    if user.effective_role not in STAFF_ROLES:
+        return {"accounts": None}
+    accounts = enterprise.users.filter(role=Role.ENTERPRISE).order_by("username")
+    may_open = enterprise.voided_at is None and Role.ENTERPRISE in creatable_roles(user)
+    return {"accounts": list(accounts), "may_open_account": may_open}
 
 
 def detail_queryset(user, action):

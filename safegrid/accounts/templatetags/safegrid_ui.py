@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from safegrid.accounts import console
 from safegrid.audit.models import AuditEvent
 from safegrid.core.roles import Role, role_may
 from safegrid.ops.models import JobRun
@@ -53,16 +54,18 @@ def nav_items(user):
         items.append(NavItem("audit", _("审计日志"), reverse("audit:index"), "bi-journal-text"))
     if role_may(role, "view", JobRun):
         items.append(NavItem("ops", _("运行状态"), reverse("ops:index"), "bi-activity"))
+    if console.may_use(user):
+        items.append(NavItem("manage", _("系统管理"), reverse("manage_accounts:index"), "bi-sliders"))
     items.append(NavItem("api", _("API 文档"), reverse("api-docs"), "bi-code-square"))
     if user.is_staff:
-        items.append(NavItem("admin", _("系统管理"), reverse("admin:index"), "bi-gear"))
+        items.append(NavItem("admin", _("Django 后台"), reverse("admin:index"), "bi-gear"))
     return items
 
 
 # The top bar shows these entries as menus so it fits 1366 px; the rest stand alone.
 NAV_MENUS = [
     ("base", gettext_lazy("底数"), "bi-buildings", ("regions", "enterprises", "map", "lists", "coverage")),
-    ("system", gettext_lazy("系统"), "bi-gear", ("audit", "ops", "api", "admin")),
+    ("system", gettext_lazy("系统"), "bi-gear", ("audit", "ops", "manage", "api", "admin")),
 ]
 
 
@@ -93,6 +96,19 @@ def nav_groups(items):
 @register.simple_tag(takes_context=True)
 def navigation(context):
     return nav_groups(nav_items(context["request"].user))
+
+
+@register.simple_tag(takes_context=True)
+def manage_sections(context):
+    return console.sections(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def calendar_banner(context):
+    """The years staff must know are counted without the official arrangement (from 1 November)."""
+    from safegrid.workcal.banner import banner
+
+    return banner(context["request"].user)
 
 
 @register.simple_tag(takes_context=True)

@@ -88,7 +88,8 @@ class TestCreateUser:
     def test_weak_passwords_refused(self, world, password):
         count = User.objects.count()
         with pytest.raises(ServiceError) as exc:
-            services.create_user(username="newbie", password=password, role=Role.TOWN_OFFICE, actor=world.admin)
+            services.create_user(username="newbie", password=password, role=Role.TOWN_OFFICE, actor=world.admin,
+                                 regions=[world.town_b])
         assert exc.value.field == "password"
         assert User.objects.count() == count
 

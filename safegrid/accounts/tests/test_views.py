@@ -218,7 +218,7 @@ def test_navigation_folds_into_menus(world):
     groups = nav_groups(nav_items(world.county_user))
     menus = {g.key: [c.key for c in g.children] for g in groups if isinstance(g, NavMenu)}
     assert menus["base"] == ["regions", "enterprises", "map", "lists", "coverage"]
-    assert menus["system"] == ["audit", "api"]
+    assert menus["system"] == ["audit", "manage", "api"]
     flat = [g.key for g in groups]
     assert flat[0] == "home" and len(flat) <= 8
     # An enterprise user has no base-data pages: nothing to fold there.
