@@ -42,7 +42,8 @@ def counties_of(actor):
 
 
 def manageable_users(actor):
-    """The accounts `actor` may manage (excluding none of their own: see can_manage_user)."""
+    """The accounts `actor` may manage (an administrator's list shows everyone, their own account
+    too, which can_manage_user still refuses: one's own password is changed on 修改密码)."""
     role = role_of(actor)
     if role == Role.ADMIN:
         return User.objects.all()
@@ -58,7 +59,7 @@ def manageable_users(actor):
         found = (Q(pk__in=inside) | Q(enterprise__region_code__in=counties)
                  | Q(department__region_code__in=counties))
         found &= ~Q(role=Role.ADMIN) & Q(is_superuser=False)
-    return User.objects.filter(found).exclude(pk__in=outside)
+    return User.objects.filter(found).exclude(pk__in=outside).exclude(pk=actor.pk)
 
 
 def can_manage_user(actor, target):

@@ -34,13 +34,14 @@ class CategoryForm(forms.Form):
 
     def __init__(self, *args, edit=False, **kwargs):
         super().__init__(*args, **kwargs)
-        add_bootstrap(self)
-        for name in ("usually_unclaimed", "active"):
-            self.fields[name].widget.attrs["class"] = "form-check-input"
         if edit:
             del self.fields["code"], self.fields["usually_unclaimed"]
         else:
             del self.fields["active"]
+        add_bootstrap(self)  # after the fields are final: on a bound form it validates
+        for name in ("usually_unclaimed", "active"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] = "form-check-input"
 
 
 class HazardTypeForm(forms.Form):
@@ -50,10 +51,10 @@ class HazardTypeForm(forms.Form):
 
     def __init__(self, *args, edit=False, **kwargs):
         super().__init__(*args, **kwargs)
-        add_bootstrap(self)
-        self.fields["active"].widget.attrs["class"] = "form-check-input"
         if edit:
             del self.fields["code"]
+        add_bootstrap(self)
+        self.fields["active"].widget.attrs["class"] = "form-check-input"
 
 
 class CriterionChoice(forms.ModelChoiceField):
