@@ -58,7 +58,7 @@ class QuotaForm(forms.Form):
     kind = forms.ChoiceField(label="职务类别", choices=PostKind.choices)
     period = forms.ChoiceField(label="周期", choices=Period.choices)
     minimum = forms.IntegerField(label="最少带队检查次数", min_value=1, max_value=365)
-    valid_from = forms.DateField(label="执行日期", widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label="执行日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     source = forms.CharField(label="依据", max_length=200, help_text="如：县委办、县政府办关于领导干部带队检查的通知")
 
     def __init__(self, *args, **kwargs):

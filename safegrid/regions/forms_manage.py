@@ -103,7 +103,7 @@ def officer_candidates(manageable_users):
 class TrainingForm(Bootstrapped):
     course = forms.CharField(label="课程", max_length=100, initial="网格员岗前安全生产培训")
     pre_duty = forms.BooleanField(label="岗前培训", required=False, initial=True)
-    date = forms.DateField(label="培训日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="培训日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     hours = forms.DecimalField(label="学时", max_digits=5, decimal_places=1, min_value=0.5, initial=8)
     result = forms.ChoiceField(label="结果", choices=TrainingResult.choices)
     note = forms.CharField(label="备注", max_length=200, required=False)

@@ -11,8 +11,8 @@ SPLIT = re.compile(r"[、,，;；\s]+")
 
 class FestivalForm(forms.Form):
     name = forms.CharField(label="节日", max_length=50, required=False)
-    start = forms.DateField(label="放假开始", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="放假结束", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="放假开始", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label="放假结束", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     workdays = forms.CharField(label="调休上班日", required=False, max_length=200,
                                widget=forms.TextInput(attrs={"placeholder": "如 2027-02-20、2027-02-21"}))
 
