@@ -196,6 +196,7 @@ def build_demo(seed=DEFAULT_SEED, small=False, log=None):
         _write_officers(officers, grids)
         _write_rules(county, departments)
         _write_enterprises(county, seed, small)
+        _write_leader_post(county)
         activity.build_activity(county, seed, small, log)
     return Result(created=True, counts=counts(), seconds=time.perf_counter() - started)
 
@@ -338,6 +339,23 @@ def _write_enterprises(county, seed, small):
                or operating.order_by("name").first())
     if company is not None:
         bind_enterprise(User.objects.get(username="enterprise"), company, actor=None)
+
+
+def _write_leader_post(county):
+    """The leader login's post: 分管副区长 with a duty list and the key enterprise they liaise with."""
+    from safegrid.inspections.models import PostKind
+    from safegrid.inspections.services import save_leader_post
+    from safegrid.registry.models import Enterprise
+
+    liaison = (Enterprise.objects.filter(region_code=county.region_code, category__code="hazardous_chemicals",
+                                         status="operating", scale="above").order_by("name").first()
+               or Enterprise.objects.filter(region_code=county.region_code, status="operating").order_by("name").first())
+    save_leader_post(actor=None, user=User.objects.get(username="leader"), kind=PostKind.COUNTY_LEADER,
+                     title="副区长(分管应急管理)", region=county, liaison_enterprise=liaison,
+                     duties="分管应急管理和安全生产工作，协助区长落实安全生产领导责任\n"
+                            "每季度至少带队开展一次安全生产检查\n"
+                            "督促分管部门落实“管行业必须管安全”\n"
+                            "对口联系一家重点企业，每半年至少到企业调研一次")
 
 
 # --- reporting --------------------------------------------------------------------------

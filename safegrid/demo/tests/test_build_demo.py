@@ -279,3 +279,32 @@ def test_higher_risk_sectors_declare_profiles_and_sources_through_the_services(d
     assert AuditEvent.objects.filter(action="risk_profile_set").count() >= with_profile
     # Not all blue: the declared inputs move some sectors' codes.
     assert EnterpriseGrade.objects.exclude(color="blue").exists()
+
+
+def test_demo_logins_close_a_hazard_without_the_county_account(demo):
+    """wgy0001 reports at the enterprise login's company, the enterprise rectifies, town_hls closes."""
+    from safegrid.hazards import services as hazard_services
+    from safegrid.hazards.testing import jpeg
+
+    officer, town, company_user = (User.objects.get(username=name) for name in ("wgy0001", "town_hls", "enterprise"))
+    company = company_user.enterprise
+    assert company.grid_id in set(GridOfficer.objects.get(user=officer).grids.values_list("pk", flat=True))
+    assert company.scope_path.startswith(town.scope_paths()[0] + "/")
+    hazard = hazard_services.report_hazard({"enterprise": company.pk, "hazard_type": "electrical",
+                                            "description": "配电箱门未关闭"}, actor=officer)
+    hazard = hazard_services.confirm(hazard, actor=town, version=hazard.version)
+    hazard = hazard_services.assign(hazard, actor=town, version=hazard.version)  # 属地兜底: the town itself
+    hazard = hazard_services.plan(hazard, actor=company_user, version=hazard.version, data={
+        "responsible_person": company.safety_manager or "周丽", "measures": "加锁", "working_days": 3})
+    hazard = hazard_services.submit(hazard, actor=company_user, version=hazard.version, description="已加锁",
+                                    after_photos=[jpeg()])
+    hazard = hazard_services.accept(hazard, actor=town, version=hazard.version)
+    assert hazard.state == "closed"
+
+
+def test_demo_untrained_officers_are_part_time_and_trained_ones_have_a_record(demo):
+    from safegrid.regions.models import TrainingRecord
+
+    assert not GridOfficer.objects.filter(trained_on__isnull=True, full_time=True).exists()
+    trained = GridOfficer.objects.filter(trained_on__isnull=False)
+    assert TrainingRecord.objects.filter(officer__in=trained, pre_duty=True, result="passed").count() == trained.count()
