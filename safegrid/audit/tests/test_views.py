@@ -72,7 +72,7 @@ class TestDetail:
         response = world.client(world.county_user).get(detail_url(event))
         assert response.status_code == 200
         rows = {r["field"]: r for r in response.context["rows"]}
-        assert rows["responsible_person"]["changed"] and rows["responsible_person"]["label"] == "网格责任人"
+        assert rows["responsible_person"]["changed"] and rows["responsible_person"]["label"] == "安全监管责任人"
         assert not rows["code"]["changed"]
         assert 'id="sg-before"' in response.text and 'id="sg-after"' in response.text
         assert "张三" in response.text

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from safegrid.regions import services as rs
+from safegrid.regions.models import GridOfficer
 from safegrid.registry import coverage, services
 from safegrid.registry.models import Enterprise
 from safegrid.registry.testing import category, create
@@ -30,6 +31,8 @@ def gaps(world):
     rs_rule(county=world.county, category=category("hazardous_chemicals"), lead_department=world.department,
             actor=world.county_user)
     w = world
+    # The world's officer, appointed part-time before the pre-duty training: the page lists them.
+    GridOfficer.objects.filter(pk=w.officer.pk).update(trained_on=None, full_time=False)
     w.e1 = create(w, seed=1, name="恒安化工")
     w.e2 = create(w, seed=2, name="宏盛建筑", category="construction", lon=112.315, lat=28.505)
     w.e3 = create(w, seed=3, name="无坐标化工", lon=None, lat=None)
