@@ -251,11 +251,24 @@ def _create_region(node, level, parent):
                             polygon=geo.to_geojson(node.geometry))
 
 
+# The safety committee's specialised committees (专委会) most counties set up: (name, lead, members).
+COMMITTEES = [
+    ("危险化学品安全专业委员会", "区应急管理局", ("区工业和信息化局", "区市场监督管理局", "区交通运输局")),
+    ("建设工程安全专业委员会", "区住房和城乡建设局", ("区交通运输局", "区水利局", "区自然资源局")),
+    ("消防安全专业委员会", "区消防救援大队", ("区教育局", "区商务局", "区文化旅游广电体育局")),
+]
+
+
 def _write_departments(county):
-    return {
-        name: rs.create_department(name=name, short_name=short, county=county, actor=None)
+    departments = {
+        name: rs.create_department(name=name, short_name=short, county=county, actor=None, committee_member=True)
         for name, short in names.DEPARTMENTS
     }
+    for name, lead, members in COMMITTEES:
+        if lead in departments:
+            rs.save_committee(county=county, name=name, lead_department=departments[lead], actor=None,
+                              members=[departments[m] for m in members if m in departments])
+    return departments
 
 
 def _write_grids(root):

@@ -18,4 +18,5 @@ class HazardsConfig(AppConfig):
 
         labels = {f"hazard_{name}": rule.label for name, rule in RULES.items()}
         return labels | {"hazard_photos": "补充隐患照片", "hazard_followup_draw": "抽取回头看",
-                         "hazard_deadline_recompute": "按官方节假日安排重算整改时限"}
+                         "hazard_deadline_recompute": "按官方节假日安排重算整改时限",
+                         "hazard_type_create": "新建隐患类型", "hazard_type_update": "修改隐患类型"}

@@ -15,4 +15,6 @@ class InspectionsConfig(AppConfig):
             "inspection_start": "开始现场检查", "inspection_result": "记录检查项结果",
             "inspection_sign": "检查签字确认", "inspection_schedule": "安排检查",
             "leader_participation": "领导带队检查", "order_issue": "下达执法文书", "penalty_issue": "行政处罚",
+            "leader_post_save": "登记领导职务", "leader_post_end": "领导卸任", "quota_set": "设置带队检查定额",
+            "checklist_edition": "发布检查表新版本", "checklist_retire": "停用检查表",
         }

@@ -19,4 +19,6 @@ class RegistryConfig(AppConfig):
             "responsibility_rule_set": "设置监管责任(三管三必须)",
             "key_area_create": "新建重点区域",
             "city_generate": "生成城市规模数据",
+            "category_create": "新建安全监管类别",
+            "category_update": "修改安全监管类别",
         }

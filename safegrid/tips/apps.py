@@ -13,3 +13,6 @@ class TipsConfig(AppConfig):
         from .services import recompute_deadline
 
         estimates.register("tips.tip", recompute_deadline)
+
+    def audit_action_labels(self):
+        return {"tip_deadline_recompute": "按官方节假日安排重算答复期限"}
